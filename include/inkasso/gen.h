@@ -1,0 +1,40 @@
+/* A synthetic, realistic portfolio generator (the built-in sample). */
+#ifndef INKASSO_GEN_H
+#define INKASSO_GEN_H
+
+#include <stdint.h>
+
+#include "inkasso/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ink_gen_options {
+    uint64_t cases;     /* number of cases, >= 1 */
+    uint64_t seed;      /* same seed and options: byte-identical files */
+    int32_t end_date;   /* last placement day (days since 1970-01-01) */
+    int32_t months;     /* placements span this many months up to end_date */
+    int with_costs;     /* also write costs.csv */
+    /* Optional progress: called from the calling thread. */
+    void (*progress)(void *ctx, uint64_t cases_done, uint64_t cases_total);
+    void *progress_ctx;
+} ink_gen_options;
+
+/* Defaults: 10000 cases, seed 1, end 2025-06-30, 18 months, with costs. */
+void ink_gen_options_init(ink_gen_options *opt);
+
+/*
+ * Writes cases.csv, payments.csv, contacts.csv and (optionally)
+ * costs.csv into outdir (created if missing), valid per the data
+ * contract. Files are written to temporary names and renamed into
+ * place, so a kill never leaves a half-written file under the final
+ * name. Deterministic per (options, seed), independent of threads.
+ */
+ink_status ink_gen_write(const char *outdir, const ink_gen_options *opt,
+                         ink_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

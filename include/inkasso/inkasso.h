@@ -1,0 +1,13 @@
+/* inkasso: collection KPIs and decisions. The one header to include. */
+#ifndef INKASSO_H
+#define INKASSO_H
+
+#include "inkasso/status.h"
+#include "inkasso/units.h"
+#include "inkasso/portfolio.h"
+#include "inkasso/quality.h"
+#include "inkasso/gen.h"
+
+#define INKASSO_VERSION "0.1.0"
+
+#endif

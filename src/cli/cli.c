@@ -1,0 +1,62 @@
+/* Messages, exit codes and argument parsing shared by all subcommands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("inkasso: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (command)
+        fprintf(stderr, "\nTry 'inkasso help %s'.\n", command);
+    else
+        fputs("\nTry 'inkasso help'.\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+
+void cli_print_error(const ink_error *err)
+{
+    char text[INK_ERROR_FILE_MAX + INK_ERROR_FIELD_MAX +
+              INK_ERROR_MESSAGE_MAX + 64];
+    ink_error_format(err, text, sizeof text);
+    fprintf(stderr, "inkasso: %s\n", text);
+}
+
+int cli_exit_code(ink_status status)
+{
+    switch (status) {
+    case INK_OK:
+        return CLI_EXIT_OK;
+    case INK_USAGE:
+        return CLI_EXIT_USAGE;
+    case INK_DATA:
+        return CLI_EXIT_DATA;
+    default:
+        return CLI_EXIT_RUNTIME;
+    }
+}
+
+int cli_parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return 0;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+int cli_progress_wanted(void)
+{
+    return isatty(STDERR_FILENO);
+}

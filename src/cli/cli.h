@@ -1,0 +1,42 @@
+/* Shared helpers of the inkasso command-line tool (not part of the library). */
+#ifndef INKASSO_CLI_H
+#define INKASSO_CLI_H
+
+#include <stdint.h>
+
+#include "inkasso/inkasso.h"
+
+/* Documented exit codes. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_RUNTIME = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_DATA = 3
+};
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    void (*usage)(FILE *out);
+    const char *summary;
+} cli_command;
+
+/* Subcommands: one file each, src/cli/cmd_<name>.c. */
+int cmd_check(int argc, char **argv);
+void cmd_check_usage(FILE *out);
+int cmd_gen(int argc, char **argv);
+void cmd_gen_usage(FILE *out);
+
+/* Prints "inkasso: <message>" and a hint to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints "inkasso: <formatted error>" to stderr. */
+void cli_print_error(const ink_error *err);
+/* The exit code for a failed status. */
+int cli_exit_code(ink_status status);
+/* Strict whole-string unsigned parse; 0 on any junk or overflow. */
+int cli_parse_u64(const char *s, uint64_t *out);
+/* 1 when progress lines should be drawn (stderr is a terminal). */
+int cli_progress_wanted(void);
+
+#endif

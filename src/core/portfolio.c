@@ -1,0 +1,124 @@
+/* The portfolio object: public column views over the loaded tables. */
+#include <stdlib.h>
+
+#include "core/portfolio_impl.h"
+
+static ink_text_column text_view(const ink__table *t, size_t c)
+{
+    const ink__column *col = &t->cols[c];
+    return (ink_text_column){col->name, col->data, col->dict, col->present};
+}
+
+#define DATA(t, c, type) ((const type *)(t)->cols[c].data)
+
+int ink__portfolio_bind(ink_portfolio *p)
+{
+    const ink__table *t = &p->tables[INK_FILE_CASES];
+    ink_cases *cs = &p->cases;
+    cs->count = t->rows;
+    cs->ids = t->cols[CASE_ID].dict;
+    cs->debtor_id = text_view(t, CASE_DEBTOR);
+    cs->creditor_id = text_view(t, CASE_CREDITOR);
+    cs->sector = text_view(t, CASE_SECTOR);
+    cs->region = text_view(t, CASE_REGION);
+    cs->risk_class = text_view(t, CASE_RISK);
+    cs->portfolio = text_view(t, CASE_PORTFOLIO);
+    cs->handler = text_view(t, CASE_HANDLER);
+    cs->currency = text_view(t, CASE_CURRENCY);
+    cs->segment = DATA(t, CASE_SEGMENT, uint8_t);
+    cs->opened_on = DATA(t, CASE_OPENED, int32_t);
+    cs->due_on = DATA(t, CASE_DUE, int32_t);
+    cs->amount = DATA(t, CASE_AMOUNT, int64_t);
+    cs->closed_on = DATA(t, CASE_CLOSED, int32_t);
+    cs->close_reason = DATA(t, CASE_REASON, uint8_t);
+    cs->line = DATA(t, CASE_LINE, uint32_t);
+    cs->extra_count = t->ncols - CASE_NCOLS;
+    if (cs->extra_count) {
+        p->case_extras = calloc(cs->extra_count, sizeof *p->case_extras);
+        if (!p->case_extras)
+            return 0;
+        for (size_t x = 0; x < cs->extra_count; x++)
+            p->case_extras[x] = text_view(t, CASE_NCOLS + x);
+    }
+    cs->extras = p->case_extras;
+
+    t = &p->tables[INK_FILE_PAYMENTS];
+    ink_payments *ps = &p->payments;
+    ps->count = t->rows;
+    ps->case_index = DATA(t, PAY_CASE, uint32_t);
+    ps->case_offset = p->payment_offset;
+    ps->paid_on = DATA(t, PAY_DATE, int32_t);
+    ps->amount = DATA(t, PAY_AMOUNT, int64_t);
+    ps->method = text_view(t, PAY_METHOD);
+    ps->ids = t->cols[PAY_ID].dict;
+    ps->line = DATA(t, PAY_LINE, uint32_t);
+
+    t = &p->tables[INK_FILE_CONTACTS];
+    ink_contacts *ct = &p->contacts;
+    ct->count = t->rows;
+    ct->case_index = DATA(t, CON_CASE, uint32_t);
+    ct->case_offset = p->contact_offset;
+    ct->date = DATA(t, CON_DATE, int32_t);
+    ct->seconds = DATA(t, CON_SECONDS, int32_t);
+    ct->utc_offset_min = DATA(t, CON_OFFSET, int16_t);
+    ct->direction = DATA(t, CON_DIRECTION, uint8_t);
+    ct->outcome = DATA(t, CON_OUTCOME, uint8_t);
+    ct->automated = DATA(t, CON_AUTOMATED, uint8_t);
+    ct->cost = DATA(t, CON_COST, int64_t);
+    ct->channel = text_view(t, CON_CHANNEL);
+    ct->agent_id = text_view(t, CON_AGENT);
+    ct->ids = t->cols[CON_ID].dict;
+    ct->line = DATA(t, CON_LINE, uint32_t);
+
+    t = &p->tables[INK_FILE_COSTS];
+    ink_costs *co = &p->costs;
+    co->count = t->rows;
+    co->present = p->stats[INK_FILE_COSTS].present;
+    co->period = DATA(t, COST_PERIOD, int32_t);
+    co->segment = DATA(t, COST_SEGMENT, uint8_t);
+    co->fte = DATA(t, COST_FTE, ink_decimal);
+    co->cost = DATA(t, COST_AMOUNT, int64_t);
+    co->currency = text_view(t, COST_CURRENCY);
+    co->line = DATA(t, COST_LINE, uint32_t);
+    return 1;
+}
+
+void ink_portfolio_free(ink_portfolio *p)
+{
+    if (!p)
+        return;
+    for (int k = 0; k < INK_FILE_COUNT; k++)
+        ink__table_cleanup(&p->tables[k]);
+    free(p->payment_offset);
+    free(p->contact_offset);
+    free(p->case_extras);
+    free(p);
+}
+
+const ink_cases *ink_portfolio_cases(const ink_portfolio *p)
+{
+    return &p->cases;
+}
+
+const ink_payments *ink_portfolio_payments(const ink_portfolio *p)
+{
+    return &p->payments;
+}
+
+const ink_contacts *ink_portfolio_contacts(const ink_portfolio *p)
+{
+    return &p->contacts;
+}
+
+const ink_costs *ink_portfolio_costs(const ink_portfolio *p)
+{
+    return &p->costs;
+}
+
+const ink_file_stats *ink_portfolio_file_stats(const ink_portfolio *p,
+                                               ink_file_kind file)
+{
+    if ((unsigned)file >= INK_FILE_COUNT)
+        return NULL;
+    return &p->stats[file];
+}

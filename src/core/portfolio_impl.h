@@ -1,0 +1,81 @@
+/* The portfolio's internal layout, shared by the loader and the views. */
+#ifndef INK_CORE_PORTFOLIO_IMPL_H
+#define INK_CORE_PORTFOLIO_IMPL_H
+
+#include "core/table.h"
+#include "inkasso/portfolio.h"
+
+/* Column positions of each table; they are also the order of the
+ * contract's columns, which is the order fields are checked in. */
+enum {
+    CASE_ID,
+    CASE_DEBTOR,
+    CASE_CREDITOR,
+    CASE_SEGMENT,
+    CASE_SECTOR,
+    CASE_REGION,
+    CASE_RISK,
+    CASE_PORTFOLIO,
+    CASE_HANDLER,
+    CASE_OPENED,
+    CASE_DUE,
+    CASE_AMOUNT,
+    CASE_CURRENCY,
+    CASE_CLOSED,
+    CASE_REASON,
+    CASE_LINE,
+    CASE_NCOLS /* extra columns follow */
+};
+
+enum {
+    PAY_ID,
+    PAY_CASE,
+    PAY_DATE,
+    PAY_AMOUNT,
+    PAY_METHOD,
+    PAY_LINE,
+    PAY_NCOLS
+};
+
+enum {
+    CON_ID,
+    CON_CASE,
+    CON_DATE,
+    CON_SECONDS,
+    CON_OFFSET,
+    CON_CHANNEL,
+    CON_DIRECTION,
+    CON_OUTCOME,
+    CON_AUTOMATED,
+    CON_AGENT,
+    CON_COST,
+    CON_LINE,
+    CON_NCOLS
+};
+
+enum {
+    COST_PERIOD,
+    COST_SEGMENT,
+    COST_FTE,
+    COST_AMOUNT,
+    COST_CURRENCY,
+    COST_LINE,
+    COST_NCOLS
+};
+
+struct ink_portfolio {
+    ink__table tables[INK_FILE_COUNT];
+    uint32_t *payment_offset; /* cases + 1 */
+    uint32_t *contact_offset; /* cases + 1 */
+    ink_text_column *case_extras;
+    ink_cases cases;
+    ink_payments payments;
+    ink_contacts contacts;
+    ink_costs costs;
+    ink_file_stats stats[INK_FILE_COUNT];
+};
+
+/* Fills the public views from the tables (after loading). */
+int ink__portfolio_bind(ink_portfolio *p);
+
+#endif

@@ -1,0 +1,1654 @@
+/* Loads the four CSV files of the data contract into column tables. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/hash.h"
+#include "core/mem.h"
+#include "core/portfolio_impl.h"
+#include "inkasso/units.h"
+#include "io/csv.h"
+#include "io/rejects.h"
+
+#define MAX_THREADS 16
+/* Below this size one thread parses a file: splitting costs more. */
+#define PARALLEL_MIN_BYTES (4u << 20)
+/* Mapped pages already parsed are dropped from RSS every this many bytes. */
+#define RELEASE_STEP (32u << 20)
+
+/* ---------------------------------------------------------------- */
+/* The contract's columns                                           */
+
+typedef enum field_type {
+    F_ID,
+    F_CASE_REF,
+    F_TEXT,
+    F_SEGMENT,
+    F_DATE,
+    F_TIMESTAMP,
+    F_MONEY,
+    F_CURRENCY,
+    F_CLOSE_REASON,
+    F_DIRECTION,
+    F_OUTCOME,
+    F_FLAG,
+    F_MONTH,
+    F_FTE
+} field_type;
+
+typedef struct field_spec {
+    const char *name;
+    field_type type;
+    int required;
+} field_spec;
+
+/* In contract order: fields are checked in this order. */
+static const field_spec case_fields[] = {
+    {"case_id", F_ID, 1},         {"debtor_id", F_TEXT, 1},
+    {"creditor_id", F_TEXT, 0},   {"segment", F_SEGMENT, 1},
+    {"sector", F_TEXT, 0},        {"region", F_TEXT, 0},
+    {"risk_class", F_TEXT, 0},    {"portfolio", F_TEXT, 0},
+    {"handler", F_TEXT, 0},       {"opened_on", F_DATE, 1},
+    {"due_on", F_DATE, 0},        {"amount", F_MONEY, 1},
+    {"currency", F_CURRENCY, 1},  {"closed_on", F_DATE, 0},
+    {"close_reason", F_CLOSE_REASON, 0},
+};
+
+enum {
+    PF_ID,
+    PF_CASE,
+    PF_DATE,
+    PF_AMOUNT,
+    PF_CURRENCY,
+    PF_METHOD,
+    PF_COUNT
+};
+static const field_spec payment_fields[] = {
+    {"payment_id", F_ID, 1},     {"case_id", F_CASE_REF, 1},
+    {"paid_on", F_DATE, 1},      {"amount", F_MONEY, 1},
+    {"currency", F_CURRENCY, 1}, {"method", F_TEXT, 0},
+};
+
+enum {
+    CF_ID,
+    CF_CASE,
+    CF_AT,
+    CF_CHANNEL,
+    CF_DIRECTION,
+    CF_OUTCOME,
+    CF_AUTOMATED,
+    CF_AGENT,
+    CF_COST,
+    CF_COUNT
+};
+static const field_spec contact_fields[] = {
+    {"contact_id", F_ID, 1},       {"case_id", F_CASE_REF, 1},
+    {"at", F_TIMESTAMP, 1},        {"channel", F_TEXT, 1},
+    {"direction", F_DIRECTION, 1}, {"outcome", F_OUTCOME, 1},
+    {"automated", F_FLAG, 0},      {"agent_id", F_TEXT, 0},
+    {"cost", F_MONEY, 0},
+};
+
+enum { KF_PERIOD, KF_SEGMENT, KF_FTE, KF_COST, KF_CURRENCY, KF_COUNT };
+static const field_spec cost_fields[] = {
+    {"period", F_MONTH, 1}, {"segment", F_SEGMENT, 0}, {"fte", F_FTE, 1},
+    {"cost", F_MONEY, 1},   {"currency", F_CURRENCY, 1},
+};
+
+#define MAX_SPECS 16
+
+typedef struct file_spec {
+    const field_spec *fields;
+    size_t nfields;
+    size_t ncols; /* table columns before extras */
+} file_spec;
+
+static const file_spec file_specs[INK_FILE_COUNT] = {
+    {case_fields, sizeof case_fields / sizeof case_fields[0], CASE_NCOLS},
+    {payment_fields, PF_COUNT, PAY_NCOLS},
+    {contact_fields, CF_COUNT, CON_NCOLS},
+    {cost_fields, KF_COUNT, COST_NCOLS},
+};
+
+static const ink__col_kind case_kinds[CASE_NCOLS] = {
+    INK_COL_ID,   INK_COL_TEXT, INK_COL_TEXT, INK_COL_U8,   INK_COL_TEXT,
+    INK_COL_TEXT, INK_COL_TEXT, INK_COL_TEXT, INK_COL_TEXT, INK_COL_I32,
+    INK_COL_I32,  INK_COL_I64,  INK_COL_TEXT, INK_COL_I32,  INK_COL_U8,
+    INK_COL_U32};
+static const char *const case_names[CASE_NCOLS] = {
+    "case_id",   "debtor_id", "creditor_id", "segment",  "sector",
+    "region",    "risk_class", "portfolio",  "handler",  "opened_on",
+    "due_on",    "amount",    "currency",    "closed_on", "close_reason",
+    "line"};
+static const ink__col_kind pay_kinds[PAY_NCOLS] = {
+    INK_COL_ID, INK_COL_U32, INK_COL_I32, INK_COL_I64, INK_COL_TEXT,
+    INK_COL_U32};
+static const char *const pay_names[PAY_NCOLS] = {
+    "payment_id", "case_id", "paid_on", "amount", "method", "line"};
+static const ink__col_kind con_kinds[CON_NCOLS] = {
+    INK_COL_ID,   INK_COL_U32, INK_COL_I32, INK_COL_I32,
+    INK_COL_I16,  INK_COL_TEXT, INK_COL_U8, INK_COL_U8,
+    INK_COL_U8,   INK_COL_TEXT, INK_COL_I64, INK_COL_U32};
+static const char *const con_names[CON_NCOLS] = {
+    "contact_id", "case_id",  "date",      "seconds",
+    "utc_offset", "channel",  "direction", "outcome",
+    "automated",  "agent_id", "cost",      "line"};
+static const ink__col_kind cost_kinds[COST_NCOLS] = {
+    INK_COL_I32, INK_COL_U8, INK_COL_DECIMAL, INK_COL_I64, INK_COL_TEXT,
+    INK_COL_U32};
+static const char *const cost_names[COST_NCOLS] = {
+    "period", "segment", "fte", "cost", "currency", "line"};
+
+/* ---------------------------------------------------------------- */
+/* Per-file state shared (read-only) by the chunk parsers           */
+
+typedef struct file_ctx {
+    ink_file_kind kind;
+    const char *name;
+    const file_spec *spec;
+    int lenient;
+    /* Position in the record of each contract field, -1 when absent. */
+    int pos[MAX_SPECS];
+    uint32_t header_fields;
+    /* cases.csv: extra columns, by record position. */
+    size_t nextras;
+    uint32_t *extra_pos;
+    char **header_names; /* header_fields names, for messages */
+    /* payments and contacts: the loaded cases. */
+    const ink__table *cases;
+    /* Table layout of this file. */
+    size_t ncols;
+    ink__col_kind *kinds;
+    const char **col_names;
+} file_ctx;
+
+/* One rejected row, kept until the rejects file is written. */
+typedef struct reject_row {
+    ink_file_kind file;
+    int64_t line;
+    int32_t column;
+    ink_reason reason;
+    size_t field_off, msg_off, raw_off;
+    size_t field_len, msg_len, raw_len;
+} reject_row;
+
+typedef struct chunk {
+    const file_ctx *fc;
+    const char *begin, *end;
+    const char *map_base; /* page-aligned base for releasing pages */
+    int release_pages;
+    ink__table table;
+    /* Rejected rows (lenient) with their texts in one arena. */
+    reject_row *rejects;
+    size_t nrejects, rejects_cap;
+    char *text;
+    size_t text_len, text_cap;
+    /* Strict mode: the first invalid row stops the chunk. */
+    int failed;
+    ink_error error;
+    ink_reason error_reason;
+    ink_status status; /* INK_NOMEM etc. */
+    int syntax_error;  /* quoting broke: parity split may be wrong */
+    uint64_t read;
+    int64_t lines; /* physical lines consumed */
+    /* costs.csv: currency of each segment value seen so far. */
+    uint32_t segment_currency[3];
+    int64_t segment_currency_line[3];
+    /* Progress (chunk 0 only). */
+    const ink_load_options *opt;
+    uint64_t progress_total;
+} chunk;
+
+/* ---------------------------------------------------------------- */
+/* Messages                                                         */
+
+/* Appends s to buf as a quoted, escaped, shortened value. */
+static void quote_value(char *buf, size_t cap, const char *s, size_t len)
+{
+    size_t n = 0;
+    const size_t max_shown = 60;
+    if (cap < 8)
+        return;
+    buf[n++] = '"';
+    for (size_t i = 0; i < len && i < max_shown && n + 6 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            buf[n++] = '\\';
+            buf[n++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f) {
+            n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", c);
+        } else {
+            buf[n++] = (char)c;
+        }
+    }
+    if (len > max_shown && n + 4 < cap) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n++] = '"';
+    buf[n] = '\0';
+}
+
+static int text_add(chunk *ch, const char *s, size_t len, size_t *off)
+{
+    void *p = ch->text;
+    if (!ink__reserve(&p, &ch->text_cap, ch->text_len + len + 1, 1))
+        return 0;
+    ch->text = p;
+    memcpy(ch->text + ch->text_len, s, len);
+    ch->text[ch->text_len + len] = '\0';
+    *off = ch->text_len;
+    ch->text_len += len + 1;
+    return 1;
+}
+
+/*
+ * Records that the row of rec is invalid. Returns 0 so callers can
+ * `return row_fail(...)`. position is the 1-based field position in
+ * the record (0 when it has none), field the column's name.
+ */
+static int row_fail(chunk *ch, const ink_csv_record *rec, uint32_t position,
+                    const char *field, ink_reason reason, const char *fmt,
+                    ...) __attribute__((format(printf, 6, 7)));
+
+static int row_fail(chunk *ch, const ink_csv_record *rec, uint32_t position,
+                    const char *field, ink_reason reason, const char *fmt, ...)
+{
+    char msg[INK_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!ch->fc->lenient) {
+        ink_error *e = &ch->error;
+        e->status = INK_DATA;
+        snprintf(e->file, sizeof e->file, "%s", ch->fc->name);
+        e->line = rec->line;
+        e->column = (int32_t)position;
+        snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+        snprintf(e->message, sizeof e->message, "%s", msg);
+        ch->error_reason = reason;
+        ch->failed = 1;
+        return 0;
+    }
+    if (!ink__reserve((void **)&ch->rejects, &ch->rejects_cap,
+                      ch->nrejects + 1, sizeof *ch->rejects)) {
+        ch->status = INK_NOMEM;
+        return 0;
+    }
+    reject_row *r = &ch->rejects[ch->nrejects];
+    r->file = ch->fc->kind;
+    r->line = rec->line;
+    r->column = (int32_t)position;
+    r->reason = reason;
+    r->field_len = field ? strlen(field) : 0;
+    r->msg_len = strlen(msg);
+    r->raw_len = (size_t)(rec->raw_end - rec->raw);
+    if (!text_add(ch, field ? field : "", r->field_len, &r->field_off) ||
+        !text_add(ch, msg, r->msg_len, &r->msg_off) ||
+        !text_add(ch, rec->raw, r->raw_len, &r->raw_off)) {
+        ch->status = INK_NOMEM;
+        return 0;
+    }
+    ch->nrejects++;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Field decoding                                                   */
+
+typedef struct field {
+    const char *s;
+    size_t len;
+    uint32_t position; /* 1-based, 0 when the column is absent */
+    const char *name;
+} field;
+
+static field get_field(const chunk *ch, const ink_csv_record *rec, int spec)
+{
+    const file_ctx *fc = ch->fc;
+    field f = {NULL, 0, 0, fc->spec->fields[spec].name};
+    int pos = fc->pos[spec];
+    if (pos >= 0) {
+        f.s = rec->field[pos];
+        f.len = rec->len[pos];
+        f.position = (uint32_t)pos + 1;
+    }
+    return f;
+}
+
+static int missing(const field *f)
+{
+    return f->len == 0;
+}
+
+/* Fails the row when a required field is empty. */
+static int need(chunk *ch, const ink_csv_record *rec, const field *f)
+{
+    if (!missing(f))
+        return 1;
+    return row_fail(ch, rec, f->position, f->name, INK_REASON_MISSING_FIELD,
+                    "required field is missing");
+}
+
+static int bad_value(chunk *ch, const ink_csv_record *rec, const field *f,
+                     ink_reason reason, const char *expected)
+{
+    char got[200];
+    quote_value(got, sizeof got, f->s, f->len);
+    return row_fail(ch, rec, f->position, f->name, reason,
+                    "expected %s, got %s", expected, got);
+}
+
+static int eq(const field *f, const char *word)
+{
+    size_t n = strlen(word);
+    return f->len == n && memcmp(f->s, word, n) == 0;
+}
+
+/* Looks f up among names[1..count-1]; 0 when unknown. */
+static int enum_code(const field *f, const char *const *names, int count)
+{
+    for (int i = 1; i < count; i++)
+        if (eq(f, names[i]))
+            return i;
+    return 0;
+}
+
+static const char *const segment_names[] = {NULL, "B2C", "B2B"};
+static const char *const close_names[] = {
+    NULL, "paid", "settled", "written_off", "recalled", "disputed"};
+static const char *const direction_names[] = {NULL, "out", "in"};
+static const char *const outcome_names[] = {NULL, "invalid", "no_response",
+                                            "delivered", "responded"};
+
+static int decode_enum(chunk *ch, const ink_csv_record *rec, const field *f,
+                       const char *const *names, int count,
+                       const char *expected, uint8_t *out)
+{
+    int v = enum_code(f, names, count);
+    if (!v)
+        return bad_value(ch, rec, f, INK_REASON_UNKNOWN_ENUM, expected);
+    *out = (uint8_t)v;
+    return 1;
+}
+
+static int decode_date(chunk *ch, const ink_csv_record *rec, const field *f,
+                       int32_t *out)
+{
+    if (ink_parse_date(f->s, f->len, out))
+        return 1;
+    return bad_value(ch, rec, f, INK_REASON_BAD_VALUE,
+                     "a date YYYY-MM-DD that exists");
+}
+
+/* The form -?[0-9]+(\.[0-9]{1,4})? without the range check. */
+static int money_form(const char *s, size_t len)
+{
+    size_t i = s[0] == '-', digits = 0, decimals = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9')
+        i++, digits++;
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++, decimals++;
+        if (decimals == 0 || decimals > 4)
+            return 0;
+    }
+    return digits > 0 && i == len;
+}
+
+static int decode_money(chunk *ch, const ink_csv_record *rec, const field *f,
+                        int64_t *out)
+{
+    if (ink_parse_money(f->s, f->len, out))
+        return 1;
+    if (money_form(f->s, f->len))
+        return bad_value(ch, rec, f, INK_REASON_BAD_VALUE,
+                         "an amount between -922337203685477.5807 and "
+                         "922337203685477.5807");
+    return bad_value(ch, rec, f, INK_REASON_BAD_VALUE,
+                     "a decimal with at most 4 decimals");
+}
+
+static int decode_currency(chunk *ch, const ink_csv_record *rec,
+                           const field *f, ink_dict *dict, uint32_t *out)
+{
+    if (f->len != 3 || f->s[0] < 'A' || f->s[0] > 'Z' || f->s[1] < 'A' ||
+        f->s[1] > 'Z' || f->s[2] < 'A' || f->s[2] > 'Z')
+        return bad_value(ch, rec, f, INK_REASON_BAD_VALUE,
+                         "a currency of 3 upper-case letters (ISO 4217)");
+    *out = ink__dict_intern(dict, f->s, 3, ink__hash(f->s, 3));
+    if (!*out) {
+        ch->status = INK_NOMEM;
+        return 0;
+    }
+    return 1;
+}
+
+/* Interns an optional text value (0 when missing). */
+static int decode_text(chunk *ch, const field *f, ink_dict *dict,
+                       uint32_t *out)
+{
+    if (missing(f)) {
+        *out = 0;
+        return 1;
+    }
+    *out = ink__dict_intern(dict, f->s, f->len, ink__hash(f->s, f->len));
+    if (!*out) {
+        ch->status = INK_NOMEM;
+        return 0;
+    }
+    return 1;
+}
+
+/* Finds the case of a case_id field: its row, or fails the row. */
+static int decode_case_ref(chunk *ch, const ink_csv_record *rec,
+                           const field *f, uint32_t *row)
+{
+    const ink_dict *ids = ch->fc->cases->cols[CASE_ID].dict;
+    uint32_t code = ink_dict_find(ids, f->s, f->len);
+    if (!code) {
+        char got[200];
+        quote_value(got, sizeof got, f->s, f->len);
+        return row_fail(ch, rec, f->position, f->name,
+                        INK_REASON_UNKNOWN_CASE,
+                        "unknown case_id %s: not in cases.csv", got);
+    }
+    *row = code - 1;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- */
+/* Rows                                                             */
+
+#define COL(t, c, type) ((type *)(t)->cols[c].data)
+
+static int add_id(chunk *ch, ink__table *t, const field *f)
+{
+    if (!ink__dict_append(t->cols[0].dict, f->s, f->len,
+                          ink__hash(f->s, f->len))) {
+        ch->status = INK_NOMEM;
+        return 0;
+    }
+    return 1;
+}
+
+static int case_row(chunk *ch, const ink_csv_record *rec)
+{
+    ink__table *t = &ch->table;
+    size_t row = t->rows;
+    field f[CASE_REASON + 1];
+    for (int i = 0; i <= CASE_REASON; i++)
+        f[i] = get_field(ch, rec, i);
+    uint32_t codes[CASE_NCOLS] = {0};
+    uint8_t segment = 0, reason = 0;
+    int32_t opened = 0, due = INK_DATE_NONE, closed = INK_DATE_NONE;
+    int64_t amount = 0;
+
+    if (!need(ch, rec, &f[CASE_ID]) || !need(ch, rec, &f[CASE_DEBTOR]))
+        return 0;
+    if (!decode_text(ch, &f[CASE_DEBTOR], t->cols[CASE_DEBTOR].dict,
+                     &codes[CASE_DEBTOR]) ||
+        !decode_text(ch, &f[CASE_CREDITOR], t->cols[CASE_CREDITOR].dict,
+                     &codes[CASE_CREDITOR]))
+        return 0;
+    if (!need(ch, rec, &f[CASE_SEGMENT]) ||
+        !decode_enum(ch, rec, &f[CASE_SEGMENT], segment_names, 3, "B2C or B2B",
+                     &segment))
+        return 0;
+    for (int c = CASE_SECTOR; c <= CASE_HANDLER; c++)
+        if (!decode_text(ch, &f[c], t->cols[c].dict, &codes[c]))
+            return 0;
+    if (!need(ch, rec, &f[CASE_OPENED]) ||
+        !decode_date(ch, rec, &f[CASE_OPENED], &opened))
+        return 0;
+    if (!missing(&f[CASE_DUE]) && !decode_date(ch, rec, &f[CASE_DUE], &due))
+        return 0;
+    if (!need(ch, rec, &f[CASE_AMOUNT]) ||
+        !decode_money(ch, rec, &f[CASE_AMOUNT], &amount))
+        return 0;
+    if (amount <= 0)
+        return bad_value(ch, rec, &f[CASE_AMOUNT],
+                         INK_REASON_NONPOSITIVE_AMOUNT, "an amount > 0");
+    if (!need(ch, rec, &f[CASE_CURRENCY]) ||
+        !decode_currency(ch, rec, &f[CASE_CURRENCY],
+                         t->cols[CASE_CURRENCY].dict, &codes[CASE_CURRENCY]))
+        return 0;
+    if (!missing(&f[CASE_CLOSED])) {
+        if (!decode_date(ch, rec, &f[CASE_CLOSED], &closed))
+            return 0;
+        if (closed < opened) {
+            char c[INK_DATE_TEXT_MAX], o[INK_DATE_TEXT_MAX];
+            ink_format_date(closed, c, sizeof c);
+            ink_format_date(opened, o, sizeof o);
+            return row_fail(ch, rec, f[CASE_CLOSED].position, "closed_on",
+                            INK_REASON_CLOSED_BEFORE_OPENED,
+                            "closed_on %s is before opened_on %s", c, o);
+        }
+    }
+    if (!missing(&f[CASE_REASON]) &&
+        !decode_enum(ch, rec, &f[CASE_REASON], close_names, 6,
+                     "one of paid, settled, written_off, recalled, disputed",
+                     &reason))
+        return 0;
+    if (reason && closed == INK_DATE_NONE)
+        return row_fail(ch, rec,
+                        f[CASE_CLOSED].position ? f[CASE_CLOSED].position
+                                                : f[CASE_REASON].position,
+                        "closed_on", INK_REASON_CLOSE_MISMATCH,
+                        "required when close_reason is given");
+    if (!reason && closed != INK_DATE_NONE)
+        return row_fail(ch, rec,
+                        f[CASE_REASON].position ? f[CASE_REASON].position
+                                                : f[CASE_CLOSED].position,
+                        "close_reason", INK_REASON_CLOSE_MISMATCH,
+                        "required when closed_on is given");
+    const file_ctx *fc = ch->fc;
+    for (size_t x = 0; x < fc->nextras; x++) {
+        field e = {rec->field[fc->extra_pos[x]], rec->len[fc->extra_pos[x]],
+                   fc->extra_pos[x] + 1, NULL};
+        if (!decode_text(ch, &e, t->cols[CASE_NCOLS + x].dict,
+                         &COL(t, CASE_NCOLS + x, uint32_t)[row]))
+            return 0;
+    }
+    if (!add_id(ch, t, &f[CASE_ID]))
+        return 0;
+    for (int c = CASE_DEBTOR; c <= CASE_HANDLER; c++)
+        if (c != CASE_SEGMENT)
+            COL(t, c, uint32_t)[row] = codes[c];
+    COL(t, CASE_SEGMENT, uint8_t)[row] = segment;
+    COL(t, CASE_OPENED, int32_t)[row] = opened;
+    COL(t, CASE_DUE, int32_t)[row] = due;
+    COL(t, CASE_AMOUNT, int64_t)[row] = amount;
+    COL(t, CASE_CURRENCY, uint32_t)[row] = codes[CASE_CURRENCY];
+    COL(t, CASE_CLOSED, int32_t)[row] = closed;
+    COL(t, CASE_REASON, uint8_t)[row] = reason;
+    COL(t, CASE_LINE, uint32_t)[row] = (uint32_t)rec->line;
+    t->rows++;
+    return 1;
+}
+
+/* Fails a row dated before its case was opened. */
+static int check_not_before_opened(chunk *ch, const ink_csv_record *rec,
+                                   const field *f, int32_t date,
+                                   uint32_t case_row_index)
+{
+    int32_t opened =
+        COL(ch->fc->cases, CASE_OPENED, int32_t)[case_row_index];
+    if (date >= opened)
+        return 1;
+    char d[INK_DATE_TEXT_MAX], o[INK_DATE_TEXT_MAX];
+    ink_format_date(date, d, sizeof d);
+    ink_format_date(opened, o, sizeof o);
+    return row_fail(ch, rec, f->position, f->name, INK_REASON_BEFORE_OPENED,
+                    "%s is before the case's opened_on %s", d, o);
+}
+
+static int payment_row(chunk *ch, const ink_csv_record *rec)
+{
+    ink__table *t = &ch->table;
+    const ink__table *cases = ch->fc->cases;
+    size_t row = t->rows;
+    field f[PF_COUNT];
+    for (int i = 0; i < PF_COUNT; i++)
+        f[i] = get_field(ch, rec, i);
+    uint32_t case_index, method;
+    int32_t paid_on;
+    int64_t amount;
+    if (!need(ch, rec, &f[PF_ID]) || !need(ch, rec, &f[PF_CASE]) ||
+        !decode_case_ref(ch, rec, &f[PF_CASE], &case_index))
+        return 0;
+    if (!need(ch, rec, &f[PF_DATE]) ||
+        !decode_date(ch, rec, &f[PF_DATE], &paid_on) ||
+        !check_not_before_opened(ch, rec, &f[PF_DATE], paid_on, case_index))
+        return 0;
+    if (!need(ch, rec, &f[PF_AMOUNT]) ||
+        !decode_money(ch, rec, &f[PF_AMOUNT], &amount))
+        return 0;
+    if (amount == 0)
+        return bad_value(ch, rec, &f[PF_AMOUNT], INK_REASON_ZERO_PAYMENT,
+                         "a non-zero amount");
+    if (!need(ch, rec, &f[PF_CURRENCY]))
+        return 0;
+    uint32_t case_currency = COL(cases, CASE_CURRENCY, uint32_t)[case_index];
+    size_t cur_len;
+    const char *cur =
+        ink_dict_get(cases->cols[CASE_CURRENCY].dict, case_currency, &cur_len);
+    if (f[PF_CURRENCY].len != cur_len ||
+        memcmp(f[PF_CURRENCY].s, cur, cur_len) != 0) {
+        char expected[64], id[120];
+        quote_value(id, sizeof id, f[PF_CASE].s, f[PF_CASE].len);
+        snprintf(expected, sizeof expected, "%s", cur);
+        char got[200];
+        quote_value(got, sizeof got, f[PF_CURRENCY].s, f[PF_CURRENCY].len);
+        return row_fail(ch, rec, f[PF_CURRENCY].position, "currency",
+                        INK_REASON_CURRENCY_MISMATCH,
+                        "expected %s (the currency of case %s), got %s",
+                        expected, id, got);
+    }
+    if (!decode_text(ch, &f[PF_METHOD], t->cols[PAY_METHOD].dict, &method))
+        return 0;
+    if (!add_id(ch, t, &f[PF_ID]))
+        return 0;
+    COL(t, PAY_CASE, uint32_t)[row] = case_index;
+    COL(t, PAY_DATE, int32_t)[row] = paid_on;
+    COL(t, PAY_AMOUNT, int64_t)[row] = amount;
+    COL(t, PAY_METHOD, uint32_t)[row] = method;
+    COL(t, PAY_LINE, uint32_t)[row] = (uint32_t)rec->line;
+    t->rows++;
+    return 1;
+}
+
+static int contact_row(chunk *ch, const ink_csv_record *rec)
+{
+    ink__table *t = &ch->table;
+    size_t row = t->rows;
+    field f[CF_COUNT];
+    for (int i = 0; i < CF_COUNT; i++)
+        f[i] = get_field(ch, rec, i);
+    uint32_t case_index, channel, agent;
+    int32_t date, seconds;
+    int16_t offset;
+    uint8_t direction, outcome, automated = 0;
+    int64_t cost = INK_MONEY_NONE;
+    if (!need(ch, rec, &f[CF_ID]) || !need(ch, rec, &f[CF_CASE]) ||
+        !decode_case_ref(ch, rec, &f[CF_CASE], &case_index))
+        return 0;
+    if (!need(ch, rec, &f[CF_AT]))
+        return 0;
+    if (!ink_parse_timestamp(f[CF_AT].s, f[CF_AT].len, &date, &seconds,
+                             &offset))
+        return bad_value(ch, rec, &f[CF_AT], INK_REASON_BAD_VALUE,
+                         "a timestamp YYYY-MM-DDTHH:MM:SS with optional "
+                         "fraction and Z or +HH:MM");
+    if (!check_not_before_opened(ch, rec, &f[CF_AT], date, case_index))
+        return 0;
+    if (!need(ch, rec, &f[CF_CHANNEL]) ||
+        !decode_text(ch, &f[CF_CHANNEL], t->cols[CON_CHANNEL].dict, &channel))
+        return 0;
+    if (!need(ch, rec, &f[CF_DIRECTION]) ||
+        !decode_enum(ch, rec, &f[CF_DIRECTION], direction_names, 3,
+                     "out or in", &direction))
+        return 0;
+    if (!need(ch, rec, &f[CF_OUTCOME]) ||
+        !decode_enum(ch, rec, &f[CF_OUTCOME], outcome_names, 5,
+                     "one of invalid, no_response, delivered, responded",
+                     &outcome))
+        return 0;
+    if (direction == INK_DIRECTION_IN && outcome != INK_OUTCOME_RESPONDED)
+        return bad_value(ch, rec, &f[CF_OUTCOME],
+                         INK_REASON_INBOUND_NOT_RESPONDED,
+                         "responded (inbound contacts are always responded)");
+    if (!missing(&f[CF_AUTOMATED])) {
+        if (eq(&f[CF_AUTOMATED], "1"))
+            automated = 1;
+        else if (!eq(&f[CF_AUTOMATED], "0"))
+            return bad_value(ch, rec, &f[CF_AUTOMATED], INK_REASON_BAD_VALUE,
+                             "1, 0 or empty");
+    }
+    if (!decode_text(ch, &f[CF_AGENT], t->cols[CON_AGENT].dict, &agent))
+        return 0;
+    if (!missing(&f[CF_COST]) && !decode_money(ch, rec, &f[CF_COST], &cost))
+        return 0;
+    if (!add_id(ch, t, &f[CF_ID]))
+        return 0;
+    COL(t, CON_CASE, uint32_t)[row] = case_index;
+    COL(t, CON_DATE, int32_t)[row] = date;
+    COL(t, CON_SECONDS, int32_t)[row] = seconds;
+    COL(t, CON_OFFSET, int16_t)[row] = offset;
+    COL(t, CON_CHANNEL, uint32_t)[row] = channel;
+    COL(t, CON_DIRECTION, uint8_t)[row] = direction;
+    COL(t, CON_OUTCOME, uint8_t)[row] = outcome;
+    COL(t, CON_AUTOMATED, uint8_t)[row] = automated;
+    COL(t, CON_AGENT, uint32_t)[row] = agent;
+    COL(t, CON_COST, int64_t)[row] = cost;
+    COL(t, CON_LINE, uint32_t)[row] = (uint32_t)rec->line;
+    t->rows++;
+    return 1;
+}
+
+static int cost_row(chunk *ch, const ink_csv_record *rec)
+{
+    ink__table *t = &ch->table;
+    size_t row = t->rows;
+    field f[KF_COUNT];
+    for (int i = 0; i < KF_COUNT; i++)
+        f[i] = get_field(ch, rec, i);
+    int32_t period;
+    uint8_t segment = 0;
+    ink_decimal fte;
+    int64_t cost;
+    uint32_t currency;
+    if (!need(ch, rec, &f[KF_PERIOD]))
+        return 0;
+    if (!ink_parse_month(f[KF_PERIOD].s, f[KF_PERIOD].len, &period))
+        return bad_value(ch, rec, &f[KF_PERIOD], INK_REASON_BAD_VALUE,
+                         "a month YYYY-MM");
+    if (!missing(&f[KF_SEGMENT]) &&
+        !decode_enum(ch, rec, &f[KF_SEGMENT], segment_names, 3,
+                     "B2C, B2B or empty", &segment))
+        return 0;
+    if (!need(ch, rec, &f[KF_FTE]))
+        return 0;
+    if (!ink_parse_decimal(f[KF_FTE].s, f[KF_FTE].len, &fte.units, &fte.scale))
+        return bad_value(ch, rec, &f[KF_FTE], INK_REASON_BAD_VALUE,
+                         "a decimal number >= 0 (at most 18 digits)");
+    if (!need(ch, rec, &f[KF_COST]) ||
+        !decode_money(ch, rec, &f[KF_COST], &cost))
+        return 0;
+    if (cost < 0)
+        return bad_value(ch, rec, &f[KF_COST], INK_REASON_BAD_VALUE,
+                         "an amount >= 0");
+    if (!need(ch, rec, &f[KF_CURRENCY]) ||
+        !decode_currency(ch, rec, &f[KF_CURRENCY],
+                         t->cols[COST_CURRENCY].dict, &currency))
+        return 0;
+    if (ch->segment_currency[segment] &&
+        ch->segment_currency[segment] != currency) {
+        const char *want = ink_dict_get(t->cols[COST_CURRENCY].dict,
+                                        ch->segment_currency[segment], NULL);
+        char got[64];
+        quote_value(got, sizeof got, f[KF_CURRENCY].s, f[KF_CURRENCY].len);
+        return row_fail(ch, rec, f[KF_CURRENCY].position, "currency",
+                        INK_REASON_COSTS_CURRENCY,
+                        "expected %s like the earlier rows of segment %s "
+                        "(line %lld), got %s",
+                        want, segment ? segment_names[segment] : "(empty)",
+                        (long long)ch->segment_currency_line[segment], got);
+    }
+    ch->segment_currency[segment] = currency;
+    if (!ch->segment_currency_line[segment])
+        ch->segment_currency_line[segment] = rec->line;
+    COL(t, COST_PERIOD, int32_t)[row] = period;
+    COL(t, COST_SEGMENT, uint8_t)[row] = segment;
+    COL(t, COST_FTE, ink_decimal)[row] = fte;
+    COL(t, COST_AMOUNT, int64_t)[row] = cost;
+    COL(t, COST_CURRENCY, uint32_t)[row] = currency;
+    COL(t, COST_LINE, uint32_t)[row] = (uint32_t)rec->line;
+    t->rows++;
+    return 1;
+}
+
+typedef int row_fn(chunk *ch, const ink_csv_record *rec);
+static row_fn *const row_parsers[INK_FILE_COUNT] = {case_row, payment_row,
+                                                   contact_row, cost_row};
+
+/* ---------------------------------------------------------------- */
+/* Chunks                                                           */
+
+static void release_pages(chunk *ch, const char *upto, const char **released)
+{
+    if (!ch->release_pages)
+        return;
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t from = (uintptr_t)*released, to = (uintptr_t)upto;
+    from = (from + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    to &= ~((uintptr_t)page - 1);
+    if (to > from + RELEASE_STEP / 2) {
+        /* Parsed bytes are never read again; dropping the mapping keeps
+         * RSS near the size of the columns, not of the files. */
+        madvise((void *)from, to - from, MADV_DONTNEED);
+        *released = (const char *)to;
+    }
+}
+
+static void *parse_chunk(void *arg)
+{
+    chunk *ch = arg;
+    ink_csv_reader reader;
+    ink_csv_record *rec = malloc(sizeof *rec);
+    if (!rec) {
+        ch->status = INK_NOMEM;
+        return NULL;
+    }
+    ink__csv_init(&reader, ch->begin, ch->end, 0);
+    row_fn *parse_row = row_parsers[ch->fc->kind];
+    const char *released = ch->begin, *next_release = ch->begin + RELEASE_STEP;
+    uint32_t header_fields = ch->fc->header_fields;
+    for (;;) {
+        if (!ink__table_reserve(&ch->table, ch->table.rows + 1)) {
+            ch->status = INK_NOMEM;
+            break;
+        }
+        ink_csv_result res = ink__csv_next(&reader, rec);
+        if (res == INK_CSV_END)
+            break;
+        if (res == INK_CSV_NOMEM) {
+            ch->status = INK_NOMEM;
+            break;
+        }
+        ch->read++;
+        if (res < 0) {
+            ch->syntax_error |= res == INK_CSV_SYNTAX;
+            row_fail(ch, rec, rec->error_field, NULL,
+                     res == INK_CSV_SYNTAX ? INK_REASON_CSV_SYNTAX
+                                           : INK_REASON_TOO_LONG,
+                     "%s", rec->error);
+        } else if (rec->count != header_fields) {
+            uint32_t position =
+                rec->count < header_fields ? rec->count + 1 : header_fields + 1;
+            row_fail(ch, rec, position, NULL, INK_REASON_FIELD_COUNT,
+                     "expected %u fields like the header, got %u",
+                     (unsigned)header_fields, (unsigned)rec->count);
+        } else {
+            parse_row(ch, rec);
+        }
+        if (ch->failed || ch->status != INK_OK)
+            break;
+        if (reader.pos >= next_release) {
+            release_pages(ch, reader.pos, &released);
+            next_release = reader.pos + RELEASE_STEP;
+            if (ch->opt && ch->opt->progress)
+                ch->opt->progress(ch->opt->progress_ctx, ch->fc->kind,
+                                  (uint64_t)(reader.pos - ch->begin),
+                                  ch->progress_total);
+        }
+    }
+    ch->lines = reader.line;
+    ink__csv_cleanup(&reader);
+    free(rec);
+    return NULL;
+}
+
+static void chunk_cleanup(chunk *ch)
+{
+    ink__table_cleanup(&ch->table);
+    free(ch->rejects);
+    free(ch->text);
+    ch->rejects = NULL;
+    ch->text = NULL;
+}
+
+/* ---------------------------------------------------------------- */
+/* Files                                                            */
+
+typedef struct mapped {
+    const char *data;
+    size_t size;
+    int mmapped;
+} mapped;
+
+static void set_error(ink_error *err, ink_status status, const char *file,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void set_error(ink_error *err, ink_status status, const char *file,
+                      const char *fmt, ...)
+{
+    if (!err)
+        return;
+    ink_error_clear(err);
+    err->status = status;
+    if (file)
+        snprintf(err->file, sizeof err->file, "%s", file);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+/* Maps path; *absent is set (and INK_OK returned) when it does not exist. */
+static ink_status map_file(const char *path, const char *name, mapped *m,
+                           int *absent, ink_error *err)
+{
+    memset(m, 0, sizeof *m);
+    *absent = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            *absent = 1;
+            return INK_OK;
+        }
+        set_error(err, INK_IO, name, "cannot open %s: %s", path,
+                  strerror(errno));
+        return INK_IO;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        set_error(err, INK_IO, name, "%s is not a regular file", path);
+        close(fd);
+        return INK_IO;
+    }
+    m->size = (size_t)st.st_size;
+    if (m->size == 0) {
+        close(fd);
+        m->data = "";
+        return INK_OK;
+    }
+    void *p = mmap(NULL, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        set_error(err, INK_IO, name, "cannot map %s: %s", path,
+                  strerror(errno));
+        return INK_IO;
+    }
+    madvise(p, m->size, MADV_SEQUENTIAL);
+    m->data = p;
+    m->mmapped = 1;
+    return INK_OK;
+}
+
+static void unmap_file(mapped *m)
+{
+    if (m->mmapped)
+        munmap((void *)m->data, m->size);
+    memset(m, 0, sizeof *m);
+}
+
+static void file_ctx_cleanup(file_ctx *fc)
+{
+    if (fc->header_names) {
+        for (uint32_t i = 0; i < fc->header_fields; i++)
+            free(fc->header_names[i]);
+        free(fc->header_names);
+    }
+    free(fc->extra_pos);
+    free(fc->kinds);
+    free(fc->col_names);
+    memset(fc, 0, sizeof *fc);
+}
+
+/* Reads the header: positions of the contract's columns and extras. */
+static ink_status read_header(file_ctx *fc, ink_csv_reader *reader,
+                              ink_error *err)
+{
+    ink_csv_record *rec = malloc(sizeof *rec);
+    if (!rec)
+        return INK_NOMEM;
+    ink_status st = INK_OK;
+    ink_csv_result res = ink__csv_next(reader, rec);
+    if (res == INK_CSV_END) {
+        set_error(err, INK_DATA, fc->name,
+                  "empty file: expected a header line");
+        st = INK_DATA;
+        goto done;
+    }
+    if (res < 0) {
+        set_error(err, INK_DATA, fc->name, "header: %s",
+                  res == INK_CSV_NOMEM ? "out of memory" : rec->error);
+        err->line = rec->line;
+        err->column = (int32_t)rec->error_field;
+        st = res == INK_CSV_NOMEM ? INK_NOMEM : INK_DATA;
+        goto done;
+    }
+    /* A BOM is only ever at the very start of the first name. */
+    if (rec->len[0] >= 3 && memcmp(rec->field[0], "\xEF\xBB\xBF", 3) == 0) {
+        rec->field[0] += 3;
+        rec->len[0] -= 3;
+    }
+    const file_spec *spec = fc->spec;
+    for (size_t s = 0; s < MAX_SPECS; s++)
+        fc->pos[s] = -1;
+    fc->header_fields = rec->count;
+    fc->header_names = ink__calloc_array(rec->count, sizeof(char *));
+    fc->extra_pos = ink__alloc_array(rec->count, sizeof *fc->extra_pos);
+    if (!fc->header_names || !fc->extra_pos) {
+        st = INK_NOMEM;
+        goto done;
+    }
+    for (uint32_t i = 0; i < rec->count; i++) {
+        fc->header_names[i] = strndup(rec->field[i], rec->len[i]);
+        if (!fc->header_names[i]) {
+            st = INK_NOMEM;
+            goto done;
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            if (strcmp(fc->header_names[i], fc->header_names[j]) == 0) {
+                char name[200];
+                quote_value(name, sizeof name, rec->field[i], rec->len[i]);
+                set_error(err, INK_DATA, fc->name,
+                          "duplicate column %s (also column %u)", name,
+                          (unsigned)j + 1);
+                err->line = rec->line;
+                err->column = (int32_t)i + 1;
+                st = INK_DATA;
+                goto done;
+            }
+        }
+        int known = 0;
+        for (size_t s = 0; s < spec->nfields; s++) {
+            if (strcmp(fc->header_names[i], spec->fields[s].name) == 0) {
+                fc->pos[s] = (int)i;
+                known = 1;
+            }
+        }
+        if (!known && fc->kind == INK_FILE_CASES)
+            fc->extra_pos[fc->nextras++] = i;
+    }
+    for (size_t s = 0; s < spec->nfields; s++) {
+        if (spec->fields[s].required && fc->pos[s] < 0) {
+            set_error(err, INK_DATA, fc->name,
+                      "missing required column \"%s\"",
+                      spec->fields[s].name);
+            err->line = rec->line;
+            st = INK_DATA;
+            goto done;
+        }
+    }
+done:
+    free(rec);
+    return st;
+}
+
+/* The table layout of a file: its fixed columns, then cases.csv extras. */
+static ink_status table_layout(file_ctx *fc)
+{
+    static const ink__col_kind *const kinds[INK_FILE_COUNT] = {
+        case_kinds, pay_kinds, con_kinds, cost_kinds};
+    static const char *const *const names[INK_FILE_COUNT] = {
+        case_names, pay_names, con_names, cost_names};
+    size_t fixed = fc->spec->ncols;
+    fc->ncols = fixed + fc->nextras;
+    fc->kinds = ink__alloc_array(fc->ncols, sizeof *fc->kinds);
+    fc->col_names = ink__alloc_array(fc->ncols, sizeof *fc->col_names);
+    if (!fc->kinds || !fc->col_names)
+        return INK_NOMEM;
+    for (size_t c = 0; c < fixed; c++) {
+        fc->kinds[c] = kinds[fc->kind][c];
+        fc->col_names[c] = names[fc->kind][c];
+    }
+    for (size_t x = 0; x < fc->nextras; x++) {
+        fc->kinds[fixed + x] = INK_COL_TEXT;
+        fc->col_names[fixed + x] = fc->header_names[fc->extra_pos[x]];
+    }
+    return INK_OK;
+}
+
+static int mark_present(ink__table *t, const file_ctx *fc)
+{
+    /* Column c of the fixed layout is present when its field is; the
+     * derived columns (line, seconds, offset) always are. */
+    for (size_t c = 0; c < t->ncols; c++)
+        t->cols[c].present = 1;
+    if (fc->kind == INK_FILE_CASES)
+        for (size_t s = 0; s < fc->spec->nfields; s++)
+            t->cols[s].present = fc->pos[s] >= 0;
+    if (fc->kind == INK_FILE_PAYMENTS)
+        t->cols[PAY_METHOD].present = fc->pos[PF_METHOD] >= 0;
+    if (fc->kind == INK_FILE_CONTACTS) {
+        t->cols[CON_AGENT].present = fc->pos[CF_AGENT] >= 0;
+        t->cols[CON_AUTOMATED].present = fc->pos[CF_AUTOMATED] >= 0;
+        t->cols[CON_COST].present = fc->pos[CF_COST] >= 0;
+    }
+    if (fc->kind == INK_FILE_COSTS)
+        t->cols[COST_SEGMENT].present = fc->pos[KF_SEGMENT] >= 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- */
+/* Loading one file                                                 */
+
+typedef struct load_state {
+    const ink_load_options *opt;
+    int threads;
+    /* Every rejected row of every file, with its texts. */
+    reject_row *rejects;
+    size_t nrejects, rejects_cap;
+    char *text;
+    size_t text_len, text_cap;
+} load_state;
+
+static int keep_rejects(load_state *ls, chunk *ch, int64_t line_offset)
+{
+    for (size_t i = 0; i < ch->nrejects; i++) {
+        reject_row r = ch->rejects[i];
+        size_t base = ls->text_len;
+        r.line += line_offset;
+        r.field_off += base;
+        r.msg_off += base;
+        r.raw_off += base;
+        if (!ink__reserve((void **)&ls->rejects, &ls->rejects_cap,
+                          ls->nrejects + 1, sizeof *ls->rejects))
+            return 0;
+        ls->rejects[ls->nrejects++] = r;
+    }
+    if (ch->text_len) {
+        if (!ink__reserve((void **)&ls->text, &ls->text_cap,
+                          ls->text_len + ch->text_len, 1))
+            return 0;
+        memcpy(ls->text + ls->text_len, ch->text, ch->text_len);
+        ls->text_len += ch->text_len;
+    }
+    return 1;
+}
+
+/* Splits [begin, end) into up to n chunks at record starts, using quote
+ * parity, so that each can be parsed on its own. Returns the count. */
+static size_t split_chunks(const char *begin, const char *end, size_t n,
+                           const char **starts)
+{
+    size_t size = (size_t)(end - begin);
+    if (n <= 1 || size < PARALLEL_MIN_BYTES) {
+        starts[0] = begin;
+        starts[1] = end;
+        return 1;
+    }
+    size_t parity = 0, count = 1;
+    starts[0] = begin;
+    const char *prev = begin;
+    for (size_t k = 1; k < n; k++) {
+        const char *cut = begin + size / n * k;
+        if (cut <= starts[count - 1])
+            continue;
+        parity += ink__csv_count_quotes(prev, cut);
+        prev = cut;
+        const char *start = ink__csv_record_start(cut, end, (int)(parity & 1));
+        if (start <= starts[count - 1] || start >= end)
+            continue;
+        /* Quotes between cut and start shift parity for the next cut. */
+        parity += ink__csv_count_quotes(cut, start);
+        prev = start;
+        starts[count++] = start;
+    }
+    starts[count] = end;
+    return count;
+}
+
+/* Parses the records of one file (after its header) into dst. */
+static ink_status parse_records(load_state *ls, file_ctx *fc, mapped *m,
+                                const char *body, int64_t body_line,
+                                ink__table *dst, ink_file_stats *stats,
+                                ink_error *err)
+{
+    const char *end = m->data + m->size;
+    const char *starts[MAX_THREADS + 1];
+    size_t nchunks = split_chunks(body, end, (size_t)ls->threads, starts);
+    size_t nchunks_parsed = nchunks;
+    chunk chunks[MAX_THREADS];
+    ink_status st = INK_OK;
+    int retried = 0;
+again:
+    memset(chunks, 0, sizeof chunks);
+    for (size_t k = 0; k < nchunks; k++) {
+        chunk *ch = &chunks[k];
+        ch->fc = fc;
+        ch->begin = starts[k];
+        ch->end = starts[k + 1];
+        ch->release_pages = m->mmapped;
+        if (k == 0) {
+            ch->opt = ls->opt;
+            ch->progress_total = (uint64_t)(starts[1] - starts[0]);
+        }
+        if (!ink__table_init(&ch->table, fc->ncols, fc->kinds,
+                             fc->col_names)) {
+            nchunks = nchunks_parsed = k;
+            st = INK_NOMEM;
+            goto out;
+        }
+    }
+    pthread_t tids[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (size_t k = 1; k < nchunks; k++)
+        started[k] =
+            pthread_create(&tids[k], NULL, parse_chunk, &chunks[k]) == 0;
+    parse_chunk(&chunks[0]);
+    for (size_t k = 1; k < nchunks; k++) {
+        if (started[k])
+            pthread_join(tids[k], NULL);
+        else
+            parse_chunk(&chunks[k]);
+    }
+    for (size_t k = 0; k < nchunks; k++) {
+        if (chunks[k].status != INK_OK) {
+            st = chunks[k].status;
+            goto out;
+        }
+    }
+    if (nchunks > 1) {
+        /* A quoting error means the parity split may have cut inside a
+         * field: parse again in one piece so every line is exact. */
+        int broken = 0;
+        for (size_t k = 0; k < nchunks; k++)
+            broken |= chunks[k].syntax_error;
+        if (broken && !retried) {
+            for (size_t k = 0; k < nchunks; k++)
+                chunk_cleanup(&chunks[k]);
+            nchunks = nchunks_parsed = 1;
+            starts[1] = end;
+            retried = 1;
+            goto again;
+        }
+    }
+    /* Line numbers were counted from 0 in each chunk. */
+    int64_t line_offset = body_line;
+    for (size_t k = 0; k < nchunks; k++) {
+        chunk *ch = &chunks[k];
+        uint32_t *line = COL(&ch->table, fc->spec->ncols - 1, uint32_t);
+        if (line_offset + ch->lines > (int64_t)UINT32_MAX) {
+            set_error(err, INK_LIMIT, fc->name,
+                      "more than %u lines", (unsigned)UINT32_MAX);
+            st = INK_LIMIT;
+            goto out;
+        }
+        for (size_t i = 0; i < ch->table.rows; i++)
+            line[i] += (uint32_t)line_offset;
+        if (ch->failed) {
+            /* Chunks are in file order: the first failed one has the
+             * first invalid row. Its earlier rows are kept, so that the
+             * caller can still look for an earlier duplicate id. */
+            *err = ch->error;
+            err->line += line_offset;
+            st = INK_DATA;
+            nchunks = k + 1;
+            break;
+        }
+        if (!keep_rejects(ls, ch, line_offset)) {
+            st = INK_NOMEM;
+            goto out;
+        }
+        stats->read += ch->read;
+        for (size_t i = 0; i < ch->nrejects; i++)
+            stats->rejected_by_reason[ch->rejects[i].reason]++;
+        stats->rejected += ch->nrejects;
+        line_offset += ch->lines;
+    }
+    for (size_t k = 0; k < nchunks; k++) {
+        if (!ink__table_append(dst, &chunks[k].table)) {
+            st = INK_NOMEM;
+            goto out;
+        }
+    }
+out:
+    /* chunks beyond a failed one were parsed but are dropped here. */
+    nchunks = nchunks_parsed;
+    for (size_t k = 0; k < nchunks; k++)
+        chunk_cleanup(&chunks[k]);
+    return st;
+}
+
+/*
+ * Finds duplicate ids (the later row is the invalid one) and indexes the
+ * ids. Strict: fails unless the first duplicate comes after `first_line`
+ * (no, there is no earlier error then). Lenient: rejects and drops them.
+ */
+static ink_status check_ids(load_state *ls, file_ctx *fc, ink__table *t,
+                            ink_file_stats *stats, ink_error *err)
+{
+    ink_dict *ids = t->cols[0].dict;
+    uint32_t *dup_of = ink__calloc_array(ink_dict_count(ids), sizeof *dup_of);
+    if (!dup_of)
+        return INK_NOMEM;
+    ink_status st = INK_OK;
+    if (!ink__dict_build_index(ids, ls->threads, dup_of)) {
+        st = INK_NOMEM;
+        goto out;
+    }
+    const uint32_t *line = COL(t, fc->spec->ncols - 1, uint32_t);
+    size_t dups = 0;
+    for (size_t i = 0; i < t->rows; i++)
+        dups += dup_of[i + 1] != 0;
+    if (!dups)
+        goto out;
+    const char *id_name = fc->spec->fields[0].name;
+    uint32_t position = (uint32_t)fc->pos[0] + 1;
+    if (!fc->lenient) {
+        for (size_t i = 0; i < t->rows; i++) {
+            if (!dup_of[i + 1])
+                continue;
+            size_t len;
+            const char *s = ink_dict_get(ids, (uint32_t)i + 1, &len);
+            char v[200];
+            quote_value(v, sizeof v, s, len);
+            set_error(err, INK_DATA, fc->name,
+                      "duplicate %s %s (first on line %u)", id_name, v,
+                      (unsigned)line[dup_of[i + 1] - 1]);
+            snprintf(err->field, sizeof err->field, "%s", id_name);
+            err->line = line[i];
+            err->column = (int32_t)position;
+            stats->rejected_by_reason[INK_REASON_DUPLICATE_ID]++;
+            st = INK_DATA;
+            goto out;
+        }
+    }
+    /* Lenient: the raw text of a duplicate is re-read from the file by
+     * the caller; here the row is only counted and dropped. */
+    uint8_t *keep = ink__alloc_array(t->rows, 1);
+    if (!keep) {
+        st = INK_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < t->rows; i++)
+        keep[i] = dup_of[i + 1] == 0;
+    for (size_t i = 0; i < t->rows; i++) {
+        if (keep[i])
+            continue;
+        size_t len;
+        const char *s = ink_dict_get(ids, (uint32_t)i + 1, &len);
+        char v[200], msg[INK_ERROR_MESSAGE_MAX];
+        quote_value(v, sizeof v, s, len);
+        int n = snprintf(msg, sizeof msg, "duplicate %s %s (first on line %u)",
+                         id_name, v, (unsigned)line[dup_of[i + 1] - 1]);
+        reject_row r = {fc->kind, line[i], (int32_t)position,
+                        INK_REASON_DUPLICATE_ID, 0, 0, 0, 0, 0, 0};
+        /* The row's raw text is filled in later from the file. */
+        if (!ink__reserve((void **)&ls->rejects, &ls->rejects_cap,
+                          ls->nrejects + 1, sizeof *ls->rejects) ||
+            !ink__reserve((void **)&ls->text, &ls->text_cap,
+                          ls->text_len + strlen(id_name) + (size_t)n + 2, 1)) {
+            free(keep);
+            st = INK_NOMEM;
+            goto out;
+        }
+        r.field_off = ls->text_len;
+        r.field_len = strlen(id_name);
+        memcpy(ls->text + ls->text_len, id_name, r.field_len + 1);
+        ls->text_len += r.field_len + 1;
+        r.msg_off = ls->text_len;
+        r.msg_len = (size_t)n;
+        memcpy(ls->text + ls->text_len, msg, (size_t)n + 1);
+        ls->text_len += (size_t)n + 1;
+        r.raw_len = SIZE_MAX; /* marks "raw text still to be read" */
+        ls->rejects[ls->nrejects++] = r;
+        stats->rejected_by_reason[INK_REASON_DUPLICATE_ID]++;
+        stats->rejected++;
+    }
+    int ok = ink__table_filter(t, keep);
+    free(keep);
+    if (!ok || !ink__dict_build_index(t->cols[0].dict, ls->threads, NULL))
+        st = INK_NOMEM;
+out:
+    free(dup_of);
+    return st;
+}
+
+/* Fills in the raw text of duplicate-id rejects of one file by reading
+ * their lines again (they are rare, so a scan per file is fine). */
+static ink_status fill_duplicate_raw(load_state *ls, ink_file_kind kind,
+                                     const mapped *m)
+{
+    size_t wanted = 0;
+    for (size_t i = 0; i < ls->nrejects; i++)
+        wanted += ls->rejects[i].file == kind &&
+                  ls->rejects[i].raw_len == SIZE_MAX;
+    if (!wanted)
+        return INK_OK;
+    ink_csv_reader reader;
+    ink_csv_record *rec = malloc(sizeof *rec);
+    if (!rec)
+        return INK_NOMEM;
+    ink__csv_init(&reader, m->data, m->data + m->size, 1);
+    ink_status st = INK_OK;
+    for (;;) {
+        ink_csv_result res = ink__csv_next(&reader, rec);
+        if (res == INK_CSV_END)
+            break;
+        if (res == INK_CSV_NOMEM) {
+            st = INK_NOMEM;
+            break;
+        }
+        for (size_t i = 0; i < ls->nrejects; i++) {
+            reject_row *r = &ls->rejects[i];
+            if (r->file != kind || r->raw_len != SIZE_MAX ||
+                r->line != rec->line)
+                continue;
+            size_t len = (size_t)(rec->raw_end - rec->raw);
+            if (!ink__reserve((void **)&ls->text, &ls->text_cap,
+                              ls->text_len + len + 1, 1)) {
+                st = INK_NOMEM;
+                goto done;
+            }
+            memcpy(ls->text + ls->text_len, rec->raw, len);
+            ls->text[ls->text_len + len] = '\0';
+            r->raw_off = ls->text_len;
+            r->raw_len = len;
+            ls->text_len += len + 1;
+            if (--wanted == 0)
+                goto done;
+        }
+    }
+done:
+    ink__csv_cleanup(&reader);
+    free(rec);
+    return st;
+}
+
+static ink_status load_file(load_state *ls, const char *dir,
+                            ink_file_kind kind, ink_portfolio *p,
+                            ink_error *err)
+{
+    const char *name = ink_file_name(kind);
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
+        sizeof path) {
+        set_error(err, INK_USAGE, name, "path too long");
+        return INK_USAGE;
+    }
+    ink_file_stats *stats = &p->stats[kind];
+    file_ctx fc = {0};
+    fc.kind = kind;
+    fc.name = name;
+    fc.spec = &file_specs[kind];
+    fc.lenient = ls->opt->lenient;
+    fc.cases = &p->tables[INK_FILE_CASES];
+    mapped m;
+    int absent;
+    ink_status st = map_file(path, name, &m, &absent, err);
+    if (st != INK_OK)
+        return st;
+    if (absent) {
+        if (kind != INK_FILE_COSTS) {
+            set_error(err, INK_IO, name, "missing file %s", path);
+            return INK_IO;
+        }
+        /* No costs.csv: an empty table, marked absent. */
+        if (!ink__table_init(&p->tables[kind], COST_NCOLS, cost_kinds,
+                             cost_names))
+            return INK_NOMEM;
+        return INK_OK;
+    }
+    stats->present = 1;
+    stats->bytes = m.size;
+    ink_csv_reader reader;
+    ink__csv_init(&reader, m.data, m.data + m.size, 1);
+    st = read_header(&fc, &reader, err);
+    ink__csv_cleanup(&reader);
+    if (st == INK_OK)
+        st = table_layout(&fc);
+    if (st == INK_OK && !ink__table_init(&p->tables[kind], fc.ncols, fc.kinds,
+                                         fc.col_names))
+        st = INK_NOMEM;
+    if (st == INK_OK) {
+        mark_present(&p->tables[kind], &fc);
+        st = parse_records(ls, &fc, &m, reader.pos, reader.line,
+                           &p->tables[kind], stats, err);
+    }
+    if (st == INK_DATA && !fc.lenient && kind != INK_FILE_COSTS) {
+        /* A duplicate id above the first invalid row comes first. */
+        ink_error dup;
+        ink_error_clear(&dup);
+        ink_status dst = check_ids(ls, &fc, &p->tables[kind], stats, &dup);
+        if (dst == INK_DATA && dup.line < err->line)
+            *err = dup;
+        else if (dst != INK_OK && dst != INK_DATA)
+            st = dst;
+    } else if (st == INK_OK && kind != INK_FILE_COSTS) {
+        st = check_ids(ls, &fc, &p->tables[kind], stats, err);
+    }
+    if (st == INK_OK)
+        st = fill_duplicate_raw(ls, kind, &m);
+    if (st == INK_OK) {
+        stats->accepted = p->tables[kind].rows;
+        if (stats->accepted + stats->rejected != stats->read) {
+            set_error(err, INK_INTERNAL, name,
+                      "row accounting is off: %llu read, %llu accepted, %llu "
+                      "rejected",
+                      (unsigned long long)stats->read,
+                      (unsigned long long)stats->accepted,
+                      (unsigned long long)stats->rejected);
+            st = INK_INTERNAL;
+        }
+    }
+    if (st == INK_NOMEM)
+        set_error(err, INK_NOMEM, name, "out of memory");
+    unmap_file(&m);
+    file_ctx_cleanup(&fc);
+    return st;
+}
+
+/* ---------------------------------------------------------------- */
+/* Grouping payments and contacts by case                           */
+
+/*
+ * Orders rows by (case, date, seconds), ties in file order: a stable
+ * counting sort by case, then an insertion sort inside each case (a
+ * case has few rows). Fills offset[cases + 1].
+ */
+static ink_status group_by_case(ink__table *t, size_t cases, int case_col,
+                                int date_col, int seconds_col,
+                                uint32_t **offset_out)
+{
+    uint32_t *offset = ink__calloc_array(cases + 1, sizeof *offset);
+    uint32_t *perm = ink__alloc_array(t->rows, sizeof *perm);
+    if (!offset || !perm) {
+        free(offset);
+        free(perm);
+        return INK_NOMEM;
+    }
+    const uint32_t *case_index = t->cols[case_col].data;
+    const int32_t *date = t->cols[date_col].data;
+    const int32_t *seconds = seconds_col >= 0 ? t->cols[seconds_col].data : NULL;
+    for (size_t i = 0; i < t->rows; i++)
+        offset[case_index[i] + 1]++;
+    for (size_t c = 0; c < cases; c++)
+        offset[c + 1] += offset[c];
+    int sorted = 1;
+    for (size_t i = 1; i < t->rows && sorted; i++)
+        sorted = case_index[i - 1] <= case_index[i];
+    {
+        uint32_t *next = ink__alloc_array(cases + 1, sizeof *next);
+        if (!next) {
+            free(offset);
+            free(perm);
+            return INK_NOMEM;
+        }
+        memcpy(next, offset, (cases + 1) * sizeof *next);
+        for (size_t i = 0; i < t->rows; i++)
+            perm[next[case_index[i]]++] = (uint32_t)i;
+        free(next);
+    }
+    for (size_t c = 0; c < cases; c++) {
+        for (uint32_t i = offset[c] + 1; i < offset[c + 1]; i++) {
+            uint32_t v = perm[i];
+            uint32_t j = i;
+            while (j > offset[c]) {
+                uint32_t u = perm[j - 1];
+                int later = date[u] > date[v] ||
+                            (date[u] == date[v] && seconds &&
+                             seconds[u] > seconds[v]);
+                if (!later)
+                    break;
+                perm[j] = u;
+                j--;
+            }
+            perm[j] = v;
+            sorted &= j == i;
+        }
+    }
+    ink_status st = INK_OK;
+    if (!sorted && !ink__table_permute(t, perm))
+        st = INK_NOMEM;
+    free(perm);
+    if (st != INK_OK) {
+        free(offset);
+        return st;
+    }
+    *offset_out = offset;
+    return INK_OK;
+}
+
+/* ---------------------------------------------------------------- */
+/* Public entry points                                              */
+
+void ink_load_options_init(ink_load_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+}
+
+static int online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+ink_status ink_portfolio_load(const char *dir, const ink_load_options *opt,
+                              ink_portfolio **out, ink_error *err)
+{
+    ink_load_options defaults;
+    if (!opt) {
+        ink_load_options_init(&defaults);
+        opt = &defaults;
+    }
+    ink_error scratch_err;
+    if (!err)
+        err = &scratch_err;
+    ink_error_clear(err);
+    *out = NULL;
+    if (!dir) {
+        set_error(err, INK_USAGE, NULL, "no portfolio folder given");
+        return INK_USAGE;
+    }
+    ink_portfolio *p = calloc(1, sizeof *p);
+    if (!p) {
+        set_error(err, INK_NOMEM, NULL, "out of memory");
+        return INK_NOMEM;
+    }
+    load_state ls = {0};
+    ls.opt = opt;
+    ls.threads = opt->threads > 0 ? opt->threads : online_cores();
+    if (ls.threads > MAX_THREADS)
+        ls.threads = MAX_THREADS;
+    ink_status st = INK_OK;
+    for (int kind = 0; kind < INK_FILE_COUNT && st == INK_OK; kind++)
+        st = load_file(&ls, dir, (ink_file_kind)kind, p, err);
+    size_t cases = p->tables[INK_FILE_CASES].rows;
+    if (st == INK_OK)
+        st = group_by_case(&p->tables[INK_FILE_PAYMENTS], cases, PAY_CASE,
+                           PAY_DATE, -1, &p->payment_offset);
+    if (st == INK_OK)
+        st = group_by_case(&p->tables[INK_FILE_CONTACTS], cases, CON_CASE,
+                           CON_DATE, CON_SECONDS, &p->contact_offset);
+    if (st == INK_NOMEM)
+        set_error(err, INK_NOMEM, NULL, "out of memory");
+    if (st == INK_OK && !ink__portfolio_bind(p)) {
+        set_error(err, INK_NOMEM, NULL, "out of memory");
+        st = INK_NOMEM;
+    }
+    if (st == INK_OK && opt->lenient && opt->rejects_path) {
+        ink__reject_entry *entries =
+            ink__alloc_array(ls.nrejects, sizeof *entries);
+        if (!entries) {
+            st = INK_NOMEM;
+        } else {
+            for (size_t i = 0; i < ls.nrejects; i++) {
+                const reject_row *r = &ls.rejects[i];
+                entries[i] = (ink__reject_entry){
+                    r->file,
+                    r->line,
+                    r->column,
+                    r->reason,
+                    ls.text + r->field_off,
+                    ls.text + r->msg_off,
+                    ls.text + r->raw_off,
+                    r->raw_len == SIZE_MAX ? 0 : r->raw_len};
+            }
+            st = ink__rejects_write(opt->rejects_path, entries, ls.nrejects,
+                                    err);
+            free(entries);
+        }
+    }
+    free(ls.rejects);
+    free(ls.text);
+    if (st != INK_OK) {
+        ink_portfolio_free(p);
+        return st;
+    }
+    *out = p;
+    return INK_OK;
+}
