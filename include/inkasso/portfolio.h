@@ -213,6 +213,9 @@ typedef struct ink_load_options {
     const char *rejects_path;
     /* Worker threads; 0 = one per online core. */
     int threads;
+    /* A file is split across threads only from this size on; 0 = 4 MiB.
+     * Tests set it to 1 to run the parallel path on tiny files. */
+    size_t parallel_min_bytes;
     ink_progress_fn *progress;
     void *progress_ctx;
 } ink_load_options;

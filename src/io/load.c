@@ -197,7 +197,8 @@ typedef struct chunk {
     ink_status status; /* INK_NOMEM etc. */
     int syntax_error;  /* quoting broke: parity split may be wrong */
     uint64_t read;
-    int64_t lines; /* physical lines consumed */
+    int64_t first_line; /* line of begin as the reader counts it */
+    int64_t lines;      /* physical lines consumed */
     /* costs.csv: currency of each segment value seen so far. */
     uint32_t segment_currency[3];
     int64_t segment_currency_line[3];
@@ -809,7 +810,7 @@ static void *parse_chunk(void *arg)
         ch->status = INK_NOMEM;
         return NULL;
     }
-    ink__csv_init(&reader, ch->begin, ch->end, 0);
+    ink__csv_init(&reader, ch->begin, ch->end, ch->first_line);
     row_fn *parse_row = row_parsers[ch->fc->kind];
     const char *released = ch->begin, *next_release = ch->begin + RELEASE_STEP;
     uint32_t header_fields = ch->fc->header_fields;
@@ -852,7 +853,7 @@ static void *parse_chunk(void *arg)
                                   ch->progress_total);
         }
     }
-    ch->lines = reader.line;
+    ch->lines = reader.line - ch->first_line;
     ink__csv_cleanup(&reader);
     free(rec);
     return NULL;
@@ -1122,10 +1123,10 @@ static int keep_rejects(load_state *ls, chunk *ch, int64_t line_offset)
 /* Splits [begin, end) into up to n chunks at record starts, using quote
  * parity, so that each can be parsed on its own. Returns the count. */
 static size_t split_chunks(const char *begin, const char *end, size_t n,
-                           const char **starts)
+                           size_t min_bytes, const char **starts)
 {
     size_t size = (size_t)(end - begin);
-    if (n <= 1 || size < PARALLEL_MIN_BYTES) {
+    if (n <= 1 || size < min_bytes || size < n) {
         starts[0] = begin;
         starts[1] = end;
         return 1;
@@ -1159,7 +1160,11 @@ static ink_status parse_records(load_state *ls, file_ctx *fc, mapped *m,
 {
     const char *end = m->data + m->size;
     const char *starts[MAX_THREADS + 1];
-    size_t nchunks = split_chunks(body, end, (size_t)ls->threads, starts);
+    size_t min_bytes = ls->opt->parallel_min_bytes ? ls->opt->parallel_min_bytes
+                                                   : PARALLEL_MIN_BYTES;
+    /* costs.csv checks currencies across rows in order: one chunk. */
+    size_t threads = fc->kind == INK_FILE_COSTS ? 1 : (size_t)ls->threads;
+    size_t nchunks = split_chunks(body, end, threads, min_bytes, starts);
     size_t nchunks_parsed = nchunks;
     chunk chunks[MAX_THREADS];
     ink_status st = INK_OK;
@@ -1172,6 +1177,9 @@ again:
         ch->begin = starts[k];
         ch->end = starts[k + 1];
         ch->release_pages = m->mmapped;
+        /* Chunk 0 counts lines from the body's; the others from 0, and
+         * are shifted once the lines before them are known. */
+        ch->first_line = k == 0 ? body_line : 0;
         if (k == 0) {
             ch->opt = ls->opt;
             ch->progress_total = (uint64_t)(starts[1] - starts[0]);
@@ -1216,12 +1224,13 @@ again:
             goto again;
         }
     }
-    /* Line numbers were counted from 0 in each chunk. */
-    int64_t line_offset = body_line;
+    /* Chunks after the first counted lines from 0. */
+    int64_t next_line = body_line;
     for (size_t k = 0; k < nchunks; k++) {
         chunk *ch = &chunks[k];
+        int64_t line_offset = k == 0 ? 0 : next_line;
         uint32_t *line = COL(&ch->table, fc->spec->ncols - 1, uint32_t);
-        if (line_offset + ch->lines > (int64_t)UINT32_MAX) {
+        if (next_line + ch->lines > (int64_t)UINT32_MAX) {
             set_error(err, INK_LIMIT, fc->name,
                       "more than %u lines", (unsigned)UINT32_MAX);
             st = INK_LIMIT;
@@ -1247,7 +1256,7 @@ again:
         for (size_t i = 0; i < ch->nrejects; i++)
             stats->rejected_by_reason[ch->rejects[i].reason]++;
         stats->rejected += ch->nrejects;
-        line_offset += ch->lines;
+        next_line += ch->lines;
     }
     for (size_t k = 0; k < nchunks; k++) {
         if (!ink__table_append(dst, &chunks[k].table)) {
@@ -1454,12 +1463,14 @@ static ink_status load_file(load_state *ls, const char *dir,
     if (st == INK_OK && !ink__table_init(&p->tables[kind], fc.ncols, fc.kinds,
                                          fc.col_names))
         st = INK_NOMEM;
+    int parsed = 0;
     if (st == INK_OK) {
         mark_present(&p->tables[kind], &fc);
         st = parse_records(ls, &fc, &m, reader.pos, reader.line,
                            &p->tables[kind], stats, err);
+        parsed = 1;
     }
-    if (st == INK_DATA && !fc.lenient && kind != INK_FILE_COSTS) {
+    if (parsed && st == INK_DATA && !fc.lenient && kind != INK_FILE_COSTS) {
         /* A duplicate id above the first invalid row comes first. */
         ink_error dup;
         ink_error_clear(&dup);
