@@ -34,8 +34,9 @@ int ink_parse_timestamp(const char *s, size_t len, int32_t *days,
                         int32_t *seconds, int16_t *offset_min);
 /* -?[0-9]+(\.[0-9]{1,4})? in 1/10000 units; 0 on overflow too. */
 int ink_parse_money(const char *s, size_t len, int64_t *units);
-/* [0-9]+(\.[0-9]+)? with at most 18 significant digits after trailing
- * zeros of the fraction are dropped. */
+/* [0-9]+(\.[0-9]+)? with at most 18 significant digits and at most 18
+ * decimals, counted after trailing zeros of the fraction are dropped
+ * (a hard limit: units / 10^scale must fit in int64). */
 int ink_parse_decimal(const char *s, size_t len, int64_t *units,
                       int32_t *scale);
 

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -59,4 +60,30 @@ int cli_parse_u64(const char *s, uint64_t *out)
 int cli_progress_wanted(void)
 {
     return isatty(STDERR_FILENO);
+}
+
+char *cli_format_amount(int64_t units, char *buf, size_t cap)
+{
+    char exact[INK_MONEY_TEXT_MAX];
+    ink_format_money(units, exact, sizeof exact);
+    const char *digits = exact[0] == '-' ? exact + 1 : exact;
+    const char *dot = strchr(digits, '.');
+    size_t whole = dot ? (size_t)(dot - digits) : strlen(digits);
+    char out[64];
+    size_t n = 0;
+    if (exact[0] == '-')
+        out[n++] = '-';
+    for (size_t i = 0; i < whole; i++) {
+        if (i > 0 && (whole - i) % 3 == 0)
+            out[n++] = ',';
+        out[n++] = digits[i];
+    }
+    const char *frac = dot ? dot + 1 : "";
+    size_t flen = strlen(frac);
+    out[n++] = '.';
+    for (size_t i = 0; i < (flen < 2 ? 2 : flen); i++)
+        out[n++] = i < flen ? frac[i] : '0';
+    out[n] = '\0';
+    snprintf(buf, cap, "%s", out);
+    return buf;
 }

@@ -36,6 +36,10 @@ void cli_print_error(const ink_error *err);
 int cli_exit_code(ink_status status);
 /* Strict whole-string unsigned parse; 0 on any junk or overflow. */
 int cli_parse_u64(const char *s, uint64_t *out);
+/* Money for people: thousands grouped with ',', at least 2 decimals
+ * ("1,249.50", "-3.00", "0.0001"). Returns buf. */
+char *cli_format_amount(int64_t units, char *buf, size_t cap);
+
 /* 1 when progress lines should be drawn (stderr is a terminal). */
 int cli_progress_wanted(void);
 

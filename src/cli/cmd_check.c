@@ -78,9 +78,9 @@ static void print_text(const ink_portfolio *p, const ink_quality *q,
            (unsigned long long)q->debtors_with_several_cases);
     printf("\ncurrencies:\n");
     for (size_t i = 0; i < q->currency_count; i++) {
-        char amount[INK_MONEY_TEXT_MAX];
-        ink_format_money(q->currencies[i].placed_amount, amount,
-                         sizeof amount);
+        char amount[64];
+        cli_format_amount(q->currencies[i].placed_amount, amount,
+                          sizeof amount);
         printf("  %-14s %llu cases, placed %s\n", q->currencies[i].code,
                (unsigned long long)q->currencies[i].cases, amount);
     }

@@ -217,9 +217,9 @@ int ink_parse_decimal(const char *s, size_t len, int64_t *units,
     for (size_t k = int_start; k < int_end; k++) {
         if (v != 0 || s[k] != '0')
             significant++;
-        v = v * 10 + (s[k] - '0');
         if (significant > 18)
             return 0;
+        v = v * 10 + (s[k] - '0');
     }
     for (size_t k = frac_start; k < frac_end; k++) {
         if (v != 0 || s[k] != '0')

@@ -64,6 +64,8 @@ ink_csv_result ink__csv_next(ink_csv_reader *r, ink_csv_record *rec)
         if (*p == '\n') {
             p++;
             r->line++;
+        } else if (*p == '\r' && p + 1 == end) {
+            p++; /* a CR as the very last byte ends the last line */
         } else if (*p == '\r' && p + 1 < end && p[1] == '\n') {
             p += 2;
             r->line++;

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# CLI tests: stdout, stderr and exit status of every command and error path.
+# usage: run.sh INKASSO_BINARY TESTS_DIR
+set -u
+ink=$1
+tests=$2
+data=$tests/data
+expected=$tests/cli/expected
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+fail() {
+    echo "FAIL: $1"
+    failed=$((failed + 1))
+}
+
+# run NAME STATUS CMD...: runs CMD, checks its exit status; output is left
+# in $tmp/out and $tmp/err for the checks that follow.
+run() {
+    local name=$1 want=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    if [ "$got" -ne "$want" ]; then
+        fail "$name: exit status $got, expected $want"
+        sed 's/^/  stderr: /' "$tmp/err" | head -5
+        return 1
+    fi
+    passed=$((passed + 1))
+}
+
+same_file() { # NAME GOT WANT
+    if cmp -s "$2" "$3"; then
+        passed=$((passed + 1))
+    else
+        fail "$1: $2 differs from $3"
+        diff "$3" "$2" | head -20
+    fi
+}
+
+has() { # NAME FILE TEXT: FILE contains the fixed string TEXT
+    if grep -qF -- "$3" "$2"; then
+        passed=$((passed + 1))
+    else
+        fail "$1: no \"$3\" in $(basename "$2")"
+        head -5 "$2" | sed 's/^/  /'
+    fi
+}
+
+is_empty() { # NAME FILE
+    if [ ! -s "$2" ]; then
+        passed=$((passed + 1))
+    else
+        fail "$1: $(basename "$2") is not empty"
+        head -5 "$2" | sed 's/^/  /'
+    fi
+}
+
+equals() { # NAME FILE TEXT: FILE is exactly TEXT and a newline
+    printf '%s\n' "$3" >"$tmp/want"
+    same_file "$1" "$2" "$tmp/want"
+}
+
+# --- dispatch, help and usage errors ---
+run "no arguments" 2 "$ink" && has "no arguments" "$tmp/err" "usage: inkasso <command>"
+run "--help" 0 "$ink" --help && has "--help" "$tmp/out" "usage: inkasso <command>"
+run "help check" 0 "$ink" help check && has "help check" "$tmp/out" "usage: inkasso check DIR"
+run "check --help" 0 "$ink" check --help && has "check --help" "$tmp/out" "--rejects FILE"
+run "help gen" 0 "$ink" help gen && has "help gen" "$tmp/out" "usage: inkasso gen"
+run "version" 0 "$ink" version && has "version" "$tmp/out" "inkasso 0."
+run "unknown command" 2 "$ink" frobnicate &&
+    has "unknown command" "$tmp/err" "inkasso: unknown command 'frobnicate'"
+run "help unknown" 2 "$ink" help frobnicate &&
+    has "help unknown" "$tmp/err" "inkasso: unknown command 'frobnicate'"
+run "check without folder" 2 "$ink" check &&
+    has "check without folder" "$tmp/err" "inkasso: check needs a portfolio folder"
+run "check two folders" 2 "$ink" check a b &&
+    has "check two folders" "$tmp/err" "check takes one folder"
+run "check bad format" 2 "$ink" check --format xml "$data/valid" &&
+    has "check bad format" "$tmp/err" '--format: expected text or json, got "xml"'
+run "check bad threads" 2 "$ink" check --threads 0 "$data/valid" &&
+    has "check bad threads" "$tmp/err" "--threads: expected a number from 1 to 64"
+run "check unknown option" 2 "$ink" check --frob "$data/valid" &&
+    has "check unknown option" "$tmp/err" "unknown option '--frob'"
+run "check missing value" 2 "$ink" check "$data/valid" --rejects &&
+    has "check missing value" "$tmp/err" "option '--rejects' needs a value"
+
+# --- check on valid data: the summary, every number checked by hand ---
+run "check valid" 0 "$ink" check "$data/valid" &&
+    same_file "check valid" "$tmp/out" "$expected/check_valid.txt"
+is_empty "check valid stderr" "$tmp/err"
+run "check valid json" 0 "$ink" check --format json --threads 2 "$data/valid" &&
+    same_file "check valid json" "$tmp/out" "$expected/check_valid.json"
+
+# --- invalid data: message with file:line:column, exit 3, no stdout ---
+run "check invalid" 3 "$ink" check "$data/invalid_payment" &&
+    equals "check invalid stderr" "$tmp/err" \
+        'inkasso: payments.csv:3:4: amount: expected a decimal with at most 4 decimals, got "12,50"'
+is_empty "check invalid stdout" "$tmp/out"
+run "check missing folder" 1 "$ink" check "$tmp/nowhere" &&
+    equals "check missing folder" "$tmp/err" \
+        "inkasso: cases.csv: missing file $tmp/nowhere/cases.csv"
+
+# --- lenient mode: rejects file row for row, accounting in the summary ---
+run "check lenient" 0 "$ink" check "$data/lenient" --rejects "$tmp/rejects.csv" &&
+    same_file "check lenient rejects" "$tmp/rejects.csv" "$expected/lenient_rejects.csv"
+has "check lenient summary" "$tmp/out" "cases.csv                 4            1            3"
+has "check lenient reasons" "$tmp/out" "cases.csv      closed_before_opened   1"
+[ ! -e "$tmp/rejects.csv.tmp" ] && passed=$((passed + 1)) || fail "rejects temp file left"
+# Strict mode writes nothing, not even an old rejects file's replacement.
+run "check strict writes nothing" 3 "$ink" check "$data/lenient"
+[ ! -e "$tmp/none.csv" ] && passed=$((passed + 1)) || fail "strict mode wrote a file"
+run "rejects unwritable" 1 "$ink" check "$data/lenient" --rejects "$tmp/no/dir/r.csv" &&
+    has "rejects unwritable" "$tmp/err" "cannot write"
+
+# --- gen: deterministic, valid per the contract, usage errors ---
+run "gen" 0 "$ink" gen "$tmp/g1" --cases 300 --seed 5
+run "gen again" 0 "$ink" gen "$tmp/g2" --cases 300 --seed 5
+for f in cases.csv payments.csv contacts.csv costs.csv; do
+    same_file "gen deterministic $f" "$tmp/g1/$f" "$tmp/g2/$f"
+done
+run "gen other seed" 0 "$ink" gen "$tmp/g3" --cases 300 --seed 6
+if cmp -s "$tmp/g1/contacts.csv" "$tmp/g3/contacts.csv"; then
+    fail "gen: seeds 5 and 6 gave the same contacts"
+else
+    passed=$((passed + 1))
+fi
+run "gen output is valid" 0 "$ink" check --format json "$tmp/g1" &&
+    has "gen output is valid" "$tmp/out" '"file":"cases.csv","present":true' &&
+    has "gen cases" "$tmp/out" '"accepted":300,"rejected":0'
+run "gen output strict" 0 "$ink" check "$tmp/g3"
+run "gen without folder" 2 "$ink" gen
+run "gen bad cases" 2 "$ink" gen "$tmp/g4" --cases abc
+run "gen zero cases" 2 "$ink" gen "$tmp/g4" --cases 0
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
