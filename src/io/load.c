@@ -601,9 +601,9 @@ static int payment_row(chunk *ch, const ink_csv_record *rec)
     field f[PF_COUNT];
     for (int i = 0; i < PF_COUNT; i++)
         f[i] = get_field(ch, rec, i);
-    uint32_t case_index, method;
-    int32_t paid_on;
-    int64_t amount;
+    uint32_t case_index = 0, method = 0;
+    int32_t paid_on = 0;
+    int64_t amount = 0;
     if (!need(ch, rec, &f[PF_ID]) || !need(ch, rec, &f[PF_CASE]) ||
         !decode_case_ref(ch, rec, &f[PF_CASE], &case_index))
         return 0;
@@ -655,10 +655,10 @@ static int contact_row(chunk *ch, const ink_csv_record *rec)
     field f[CF_COUNT];
     for (int i = 0; i < CF_COUNT; i++)
         f[i] = get_field(ch, rec, i);
-    uint32_t case_index, channel, agent;
-    int32_t date, seconds;
-    int16_t offset;
-    uint8_t direction, outcome, automated = 0;
+    uint32_t case_index = 0, channel = 0, agent = 0;
+    int32_t date = 0, seconds = 0;
+    int16_t offset = 0;
+    uint8_t direction = 0, outcome = 0, automated = 0;
     int64_t cost = INK_MONEY_NONE;
     if (!need(ch, rec, &f[CF_ID]) || !need(ch, rec, &f[CF_CASE]) ||
         !decode_case_ref(ch, rec, &f[CF_CASE], &case_index))
@@ -723,11 +723,11 @@ static int cost_row(chunk *ch, const ink_csv_record *rec)
     field f[KF_COUNT];
     for (int i = 0; i < KF_COUNT; i++)
         f[i] = get_field(ch, rec, i);
-    int32_t period;
+    int32_t period = 0;
     uint8_t segment = 0;
-    ink_decimal fte;
-    int64_t cost;
-    uint32_t currency;
+    ink_decimal fte = {0, 0};
+    int64_t cost = 0;
+    uint32_t currency = 0;
     if (!need(ch, rec, &f[KF_PERIOD]))
         return 0;
     if (!ink_parse_month(f[KF_PERIOD].s, f[KF_PERIOD].len, &period))
