@@ -11,11 +11,11 @@ extern "C" {
 #endif
 
 typedef struct ink_gen_options {
-    uint64_t cases;     /* number of cases, >= 1 */
-    uint64_t seed;      /* same seed and options: byte-identical files */
-    int32_t end_date;   /* last placement day (days since 1970-01-01) */
-    int32_t months;     /* placements span this many months up to end_date */
-    int with_costs;     /* also write costs.csv */
+    uint64_t cases;   /* number of cases, >= 1 */
+    uint64_t seed;    /* same seed and options: byte-identical files */
+    int32_t end_date; /* last placement day (days since 1970-01-01) */
+    int32_t months;   /* placements span this many months up to end_date */
+    int with_costs;   /* also write costs.csv */
     /* Optional progress: called from the calling thread. */
     void (*progress)(void *ctx, uint64_t cases_done, uint64_t cases_total);
     void *progress_ctx;
@@ -33,6 +33,23 @@ void ink_gen_options_init(ink_gen_options *opt);
  */
 ink_status ink_gen_write(const char *outdir, const ink_gen_options *opt,
                          ink_error *err);
+
+/* Rows written by one run. */
+typedef struct ink_gen_counts {
+    uint64_t cases;
+    uint64_t debtors; /* distinct debtor_id values */
+    uint64_t payments;
+    uint64_t contacts;
+    uint64_t costs; /* rows of costs.csv; 0 without costs */
+} ink_gen_counts;
+
+/*
+ * ink_gen_write that also reports the rows written: *counts is filled on
+ * success only; counts may be NULL. ink_gen_write(d, o, e) is
+ * ink_gen_write_counts(d, o, NULL, e).
+ */
+ink_status ink_gen_write_counts(const char *outdir, const ink_gen_options *opt,
+                                ink_gen_counts *counts, ink_error *err);
 
 #ifdef __cplusplus
 }
