@@ -119,7 +119,8 @@ typedef struct ink_payments {
     const int32_t *paid_on;
     const int64_t *amount; /* != 0; negative is a reversal */
     ink_text_column method;
-    const ink_dict *ids; /* payment_id of row i is code i + 1 */
+    const ink_dict *ids; /* payment_id of row i is code i + 1; not
+                            indexed: ink_dict_find gives 0 */
     const uint32_t *line;
 } ink_payments;
 
@@ -135,7 +136,8 @@ typedef struct ink_contacts {
     const uint8_t *automated;      /* 0 or 1 */
     const int64_t *cost;           /* INK_MONEY_NONE when missing */
     ink_text_column channel, agent_id;
-    const ink_dict *ids; /* contact_id of row i is code i + 1 */
+    const ink_dict *ids; /* contact_id of row i is code i + 1; not
+                            indexed: ink_dict_find gives 0 */
     const uint32_t *line;
 } ink_contacts;
 
@@ -152,21 +154,24 @@ typedef struct ink_costs {
 
 /* Why a row was rejected: X(NAME, "name", description). */
 #define INK_REASON_MAP(X)                                                      \
-    X(CSV_SYNTAX, "csv_syntax", "malformed CSV")                                             \
-    X(FIELD_COUNT, "field_count", "wrong number of fields")                                   \
-    X(MISSING_FIELD, "missing_field", "required field missing")                                 \
-    X(BAD_VALUE, "bad_value", "value does not parse")                                       \
-    X(UNKNOWN_ENUM, "unknown_enum", "unknown enumeration value")                               \
-    X(DUPLICATE_ID, "duplicate_id", "duplicate id")                                            \
-    X(UNKNOWN_CASE, "unknown_case", "unknown case_id")                                         \
-    X(CURRENCY_MISMATCH, "currency_mismatch", "currency differs from the case")                     \
-    X(NONPOSITIVE_AMOUNT, "nonpositive_amount", "case amount not > 0")                               \
-    X(ZERO_PAYMENT, "zero_payment", "payment amount is 0")                                     \
-    X(CLOSED_BEFORE_OPENED, "closed_before_opened", "closed_on before opened_on")                      \
-    X(CLOSE_MISMATCH, "close_mismatch", "close_reason and closed_on disagree")                   \
-    X(BEFORE_OPENED, "before_opened", "dated before the case was opened")                       \
-    X(INBOUND_NOT_RESPONDED, "inbound_not_responded", "inbound contact not responded")                  \
-    X(COSTS_CURRENCY, "costs_currency", "segment with several currencies")                       \
+    X(CSV_SYNTAX, "csv_syntax", "malformed CSV")                               \
+    X(FIELD_COUNT, "field_count", "wrong number of fields")                    \
+    X(MISSING_FIELD, "missing_field", "required field missing")                \
+    X(BAD_VALUE, "bad_value", "value does not parse")                          \
+    X(UNKNOWN_ENUM, "unknown_enum", "unknown enumeration value")               \
+    X(DUPLICATE_ID, "duplicate_id", "duplicate id")                            \
+    X(UNKNOWN_CASE, "unknown_case", "unknown case_id")                         \
+    X(CURRENCY_MISMATCH, "currency_mismatch",                                  \
+      "currency differs from the case")                                        \
+    X(NONPOSITIVE_AMOUNT, "nonpositive_amount", "case amount not > 0")         \
+    X(ZERO_PAYMENT, "zero_payment", "payment amount is 0")                     \
+    X(CLOSED_BEFORE_OPENED, "closed_before_opened",                            \
+      "closed_on before opened_on")                                            \
+    X(CLOSE_MISMATCH, "close_mismatch", "close_reason and closed_on disagree") \
+    X(BEFORE_OPENED, "before_opened", "dated before the case was opened")      \
+    X(INBOUND_NOT_RESPONDED, "inbound_not_responded",                          \
+      "inbound contact not responded")                                         \
+    X(COSTS_CURRENCY, "costs_currency", "segment with several currencies")     \
     X(TOO_LONG, "too_long", "record too long")
 
 typedef enum ink_reason {
@@ -199,6 +204,10 @@ typedef struct ink_file_stats {
     uint64_t accepted;
     uint64_t rejected;
     uint64_t rejected_by_reason[INK_REASON_COUNT];
+    /* Wall time of each loading phase, for tuning: parsing (all
+     * threads), merging the threads' columns, checking and indexing
+     * ids, and grouping rows by case. */
+    double parse_seconds, merge_seconds, index_seconds, group_seconds;
 } ink_file_stats;
 
 /* Called from the loading thread only, at most a few times a second. */

@@ -1,4 +1,5 @@
-/* The data-quality summary of a loaded portfolio (what `inkasso check` shows). */
+/* The data-quality summary of a loaded portfolio (what `inkasso check` shows).
+ */
 #ifndef INKASSO_QUALITY_H
 #define INKASSO_QUALITY_H
 
@@ -62,7 +63,7 @@ typedef struct ink_quality {
     size_t missing_count;
     ink_missing_share missing[INK_QUALITY_MISSING_MAX];
     ink_per_case payments_per_case, contacts_per_case;
-    uint64_t reversals;        /* payments with amount < 0 */
+    uint64_t reversals; /* payments with amount < 0 */
     uint64_t outbound, invalid_outbound, inbound;
     size_t channel_count;
     ink_channel_quality *channels; /* by name, byte order */

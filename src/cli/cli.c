@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -24,8 +25,8 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 
 void cli_print_error(const ink_error *err)
 {
-    char text[INK_ERROR_FILE_MAX + INK_ERROR_FIELD_MAX +
-              INK_ERROR_MESSAGE_MAX + 64];
+    char text[INK_ERROR_FILE_MAX + INK_ERROR_FIELD_MAX + INK_ERROR_MESSAGE_MAX +
+              64];
     ink_error_format(err, text, sizeof text);
     fprintf(stderr, "inkasso: %s\n", text);
 }
@@ -86,4 +87,11 @@ char *cli_format_amount(int64_t units, char *buf, size_t cap)
     out[n] = '\0';
     snprintf(buf, cap, "%s", out);
     return buf;
+}
+
+double cli_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }

@@ -40,6 +40,9 @@ int cli_parse_u64(const char *s, uint64_t *out);
  * ("1,249.50", "-3.00", "0.0001"). Returns buf. */
 char *cli_format_amount(int64_t units, char *buf, size_t cap);
 
+/* Monotonic wall-clock seconds. */
+double cli_seconds(void);
+
 /* 1 when progress lines should be drawn (stderr is a terminal). */
 int cli_progress_wanted(void);
 

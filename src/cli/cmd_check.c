@@ -7,27 +7,30 @@
 
 void cmd_check_usage(FILE *out)
 {
-    fputs("usage: inkasso check DIR [--rejects FILE] [--format text|json]\n"
-          "                     [--threads N]\n"
-          "\n"
-          "Loads cases.csv, payments.csv, contacts.csv and costs.csv (optional)\n"
-          "from DIR, checks every rule of the data contract, and prints a\n"
-          "data-quality summary: rows per file, date ranges, currencies,\n"
-          "missing optional fields, payments and contacts per case, invalid\n"
-          "contact data, cases without contact, rejected rows by reason.\n"
-          "\n"
-          "By default the first invalid row stops the check with its file,\n"
-          "line, column and reason (exit status 3).\n"
-          "\n"
-          "Options:\n"
-          "  --rejects FILE   lenient mode: accept the valid rows and write every\n"
-          "                   rejected row, unchanged, with its file, line and\n"
-          "                   reason to FILE (CSV); accepted + rejected = read\n"
-          "  --format F       text (default) or json\n"
-          "  --threads N      worker threads (default: one per core)\n"
-          "\n"
-          "Exit status: 0 ok, 1 runtime error, 2 usage, 3 invalid data.\n",
-          out);
+    fputs(
+        "usage: inkasso check DIR [--rejects FILE] [--format text|json]\n"
+        "                     [--threads N]\n"
+        "\n"
+        "Loads cases.csv, payments.csv, contacts.csv and costs.csv (optional)\n"
+        "from DIR, checks every rule of the data contract, and prints a\n"
+        "data-quality summary: rows per file, date ranges, currencies,\n"
+        "missing optional fields, payments and contacts per case, invalid\n"
+        "contact data, cases without contact, rejected rows by reason.\n"
+        "\n"
+        "By default the first invalid row stops the check with its file,\n"
+        "line, column and reason (exit status 3).\n"
+        "\n"
+        "Options:\n"
+        "  --rejects FILE   lenient mode: accept the valid rows and write "
+        "every\n"
+        "                   rejected row, unchanged, with its file, line and\n"
+        "                   reason to FILE (CSV); accepted + rejected = read\n"
+        "  --format F       text (default) or json\n"
+        "  --threads N      worker threads (default: one per core)\n"
+        "  --timings        print the time of each loading phase to stderr\n"
+        "\n"
+        "Exit status: 0 ok, 1 runtime error, 2 usage, 3 invalid data.\n",
+        out);
 }
 
 static void progress(void *ctx, ink_file_kind file, uint64_t done,
@@ -223,8 +226,7 @@ static void print_json(const ink_portfolio *p, const ink_quality *q)
     printf("\"currencies\":[");
     for (size_t i = 0; i < q->currency_count; i++) {
         char amount[INK_MONEY_TEXT_MAX];
-        ink_format_money(q->currencies[i].placed_amount, amount,
-                         sizeof amount);
+        ink_format_money(q->currencies[i].placed_amount, amount, sizeof amount);
         printf("%s{\"currency\":", i ? "," : "");
         json_string(q->currencies[i].code);
         printf(",\"cases\":%llu,\"placed_amount\":%s}",
@@ -269,16 +271,30 @@ static void print_json(const ink_portfolio *p, const ink_quality *q)
     printf("]}\n");
 }
 
+static void print_timings(const ink_portfolio *p, double load, double summary)
+{
+    fprintf(stderr, "%-14s %9s %9s %9s %9s\n", "timings (s)", "parse", "merge",
+            "ids", "group");
+    for (int k = 0; k < INK_FILE_COUNT; k++) {
+        const ink_file_stats *s = ink_portfolio_file_stats(p, k);
+        fprintf(stderr, "%-14s %9.3f %9.3f %9.3f %9.3f\n", ink_file_name(k),
+                s->parse_seconds, s->merge_seconds, s->index_seconds,
+                s->group_seconds);
+    }
+    fprintf(stderr, "load %.3f s, summary %.3f s\n", load, summary);
+}
+
 int cmd_check(int argc, char **argv)
 {
     static const struct option options[] = {
         {"rejects", required_argument, NULL, 'r'},
         {"format", required_argument, NULL, 'f'},
         {"threads", required_argument, NULL, 't'},
+        {"timings", no_argument, NULL, 'T'},
         {NULL, 0, NULL, 0}};
     ink_load_options opt;
     ink_load_options_init(&opt);
-    int json = 0;
+    int json = 0, timings = 0;
     uint64_t threads;
     optind = 1;
     opterr = 0;
@@ -299,13 +315,15 @@ int cmd_check(int argc, char **argv)
                                        optarg);
             break;
         case 't':
-            if (!cli_parse_u64(optarg, &threads) || threads < 1 ||
-                threads > 64)
+            if (!cli_parse_u64(optarg, &threads) || threads < 1 || threads > 64)
                 return cli_usage_error("check",
                                        "--threads: expected a number from 1 "
                                        "to 64, got \"%s\"",
                                        optarg);
             opt.threads = (int)threads;
+            break;
+        case 'T':
+            timings = 1;
             break;
         case ':':
             return cli_usage_error("check", "option '%s' needs a value",
@@ -323,7 +341,9 @@ int cmd_check(int argc, char **argv)
         opt.progress = progress;
     ink_portfolio *p = NULL;
     ink_error err;
+    double started = cli_seconds();
     ink_status st = ink_portfolio_load(argv[optind], &opt, &p, &err);
+    double loaded = cli_seconds();
     if (opt.progress)
         fputs("\r\033[K", stderr);
     if (st != INK_OK) {
@@ -338,6 +358,8 @@ int cmd_check(int argc, char **argv)
         ink_portfolio_free(p);
         return cli_exit_code(st);
     }
+    if (timings)
+        print_timings(p, loaded - started, cli_seconds() - loaded);
     if (json)
         print_json(p, &q);
     else

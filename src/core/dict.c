@@ -95,6 +95,39 @@ uint32_t ink_dict_find(const ink_dict *d, const char *s, size_t len)
     return lookup(d, s, len, ink__hash(s, len));
 }
 
+/* Makes room for cap codes in offset (cap + 1) and hashes (cap). */
+static int resize_codes(ink_dict *d, size_t cap)
+{
+    if (cap > SIZE_MAX / sizeof(uint64_t) - 1)
+        return 0;
+    uint32_t *offset = realloc(d->offset, (cap + 1) * sizeof *offset);
+    if (!offset)
+        return 0;
+    d->offset = offset;
+    if (d->hashes) {
+        uint64_t *hashes = realloc(d->hashes, cap * sizeof *hashes);
+        if (!hashes)
+            return 0;
+        d->hashes = hashes;
+    }
+    d->code_cap = cap;
+    return 1;
+}
+
+int ink__dict_reserve(ink_dict *d, size_t codes, size_t bytes)
+{
+    if (codes > d->code_cap && !resize_codes(d, codes))
+        return 0;
+    if (bytes > d->bytes_cap) {
+        char *p = realloc(d->bytes, bytes);
+        if (!p)
+            return 0;
+        d->bytes = p;
+        d->bytes_cap = bytes;
+    }
+    return 1;
+}
+
 static uint32_t push(ink_dict *d, const char *s, size_t len, uint64_t hash)
 {
     if (d->count >= INK_DICT_MAX_CODES ||
@@ -104,24 +137,19 @@ static uint32_t push(ink_dict *d, const char *s, size_t len, uint64_t hash)
     if (!ink__reserve(&p, &d->bytes_cap, d->bytes_len + len + 1, 1))
         return 0;
     d->bytes = p;
-    /* offset has count + 1 entries, hashes count: reserve both. */
-    size_t cap = d->code_cap;
-    p = d->hashes;
-    if (!ink__reserve(&p, &cap, (size_t)d->count + 1, sizeof *d->hashes))
-        return 0;
-    d->hashes = p;
-    if (cap != d->code_cap) {
-        p = realloc(d->offset, (cap + 1) * sizeof *d->offset);
-        if (!p)
-            return 0; /* hashes grew; harmless, code_cap stays */
-        d->offset = p;
-        d->code_cap = cap;
+    if ((size_t)d->count + 1 > d->code_cap) {
+        size_t cap = d->code_cap ? d->code_cap : 16;
+        while (cap < (size_t)d->count + 1)
+            cap *= 2;
+        if (!resize_codes(d, cap))
+            return 0;
     }
     memcpy(d->bytes + d->bytes_len, s, len);
     d->bytes[d->bytes_len + len] = '\0';
     d->bytes_len += len + 1;
     uint32_t code = d->count++;
-    d->hashes[code] = hash;
+    if (d->hashes)
+        d->hashes[code] = hash;
     d->offset[code + 1] = (uint32_t)d->bytes_len;
     return code;
 }
@@ -151,9 +179,10 @@ static int grow_index(ink_dict *d, size_t want_codes)
     return 1;
 }
 
-uint32_t ink__dict_intern(ink_dict *d, const char *s, size_t len,
-                          uint64_t hash)
+uint32_t ink__dict_intern(ink_dict *d, const char *s, size_t len, uint64_t hash)
 {
+    if (!d->hashes)
+        return 0;
     /* A split index is rebuilt whole before it takes new codes. */
     if (!d->slots || d->region_bits || (size_t)d->count * 2 > d->slot_mask) {
         if (!grow_index(d, (size_t)d->count * 2))
@@ -172,20 +201,46 @@ uint32_t ink__dict_intern(ink_dict *d, const char *s, size_t len,
     return code;
 }
 
-uint32_t ink__dict_append(ink_dict *d, const char *s, size_t len,
-                          uint64_t hash)
+uint32_t ink__dict_append(ink_dict *d, const char *s, size_t len, uint64_t hash)
 {
     return push(d, s, len, hash);
 }
 
 int ink__dict_append_all(ink_dict *dst, const ink_dict *src)
 {
-    for (uint32_t c = 1; c < src->count; c++) {
-        size_t len = src->offset[c + 1] - src->offset[c] - 1;
-        if (!push(dst, src->bytes + src->offset[c], len, src->hashes[c]))
+    /* Bulk copy: src's strings after its code 0 follow dst's, so each
+     * offset moves by the same amount. */
+    size_t n = src->count - 1;
+    size_t src_bytes = src->bytes_len - src->offset[1];
+    if (dst->slots || (size_t)dst->count + n > INK_DICT_MAX_CODES ||
+        dst->bytes_len + src_bytes > INK_DICT_MAX_BYTES)
+        return 0;
+    if (!ink__dict_reserve(dst, (size_t)dst->count + n,
+                           dst->bytes_len + src_bytes))
+        return 0;
+    memcpy(dst->bytes + dst->bytes_len, src->bytes + src->offset[1], src_bytes);
+    uint32_t shift = (uint32_t)dst->bytes_len - src->offset[1];
+    for (size_t c = 1; c <= n; c++)
+        dst->offset[dst->count + c] = src->offset[c + 1] + shift;
+    if (dst->hashes) {
+        if (!src->hashes)
             return 0;
+        memcpy(dst->hashes + dst->count, src->hashes + 1,
+               n * sizeof *dst->hashes);
     }
+    dst->count += (uint32_t)n;
+    dst->bytes_len += src_bytes;
     return 1;
+}
+
+void ink__dict_drop_index(ink_dict *d)
+{
+    free(d->slots);
+    free(d->hashes);
+    d->slots = NULL;
+    d->hashes = NULL;
+    d->region_bits = 0;
+    d->slot_mask = 0;
 }
 
 /*
@@ -258,6 +313,8 @@ static int grow_index_checked(ink_dict *d, uint32_t *dup_of)
 
 int ink__dict_build_index(ink_dict *d, int threads, uint32_t *dup_of)
 {
+    if (!d->hashes)
+        return 0;
     size_t regions = 1, bits = 0;
     while ((int)regions * 2 <= threads && regions < 8) {
         regions *= 2;
@@ -283,8 +340,8 @@ int ink__dict_build_index(ink_dict *d, int threads, uint32_t *dup_of)
     int started[8] = {0};
     for (size_t r = 0; r < regions; r++) {
         jobs[r] = (index_job){d, dup_of, r, bits, per - 1, 0};
-        if (r > 0 && pthread_create(&tids[r], NULL, index_region, &jobs[r]) ==
-                         0)
+        if (r > 0 &&
+            pthread_create(&tids[r], NULL, index_region, &jobs[r]) == 0)
             started[r] = 1;
     }
     index_region(&jobs[0]);

@@ -18,11 +18,11 @@ struct ink_dict {
     char *bytes;
     size_t bytes_len, bytes_cap;
     uint32_t *offset; /* count + 1 entries */
-    uint64_t *hashes; /* count entries */
+    uint64_t *hashes; /* count entries; NULL once the index is dropped */
     uint32_t count;   /* codes including 0 */
     size_t code_cap;
-    uint32_t *slots; /* code per slot, 0 = empty; NULL = not indexed */
-    size_t slot_mask;  /* slots per region - 1 */
+    uint32_t *slots;    /* code per slot, 0 = empty; NULL = not indexed */
+    size_t slot_mask;   /* slots per region - 1 */
     size_t region_bits; /* the index has 2^region_bits regions */
 };
 
@@ -39,6 +39,11 @@ uint32_t ink__dict_intern(ink_dict *d, const char *s, size_t len,
  * indexed). 0 on failure. */
 uint32_t ink__dict_append(ink_dict *d, const char *s, size_t len,
                           uint64_t hash);
+/* Room for `codes` codes and `bytes` bytes of strings in total. */
+int ink__dict_reserve(ink_dict *d, size_t codes, size_t bytes);
+/* Frees the index and the hashes: the strings stay, but the dict can no
+ * longer be searched or interned into (for ids that are only listed). */
+void ink__dict_drop_index(ink_dict *d);
 /* Appends all codes 1.. of src in order (dst not indexed). */
 int ink__dict_append_all(ink_dict *dst, const ink_dict *src);
 

@@ -41,9 +41,8 @@ int ink_error_format(const ink_error *err, char *buf, size_t cap)
     size_t n = 0;
     if (err->file[0]) {
         if (err->line > 0 && err->column > 0)
-            n = (size_t)snprintf(where, sizeof where, "%s:%lld:%d: ",
-                                 err->file, (long long)err->line,
-                                 (int)err->column);
+            n = (size_t)snprintf(where, sizeof where, "%s:%lld:%d: ", err->file,
+                                 (long long)err->line, (int)err->column);
         else if (err->line > 0)
             n = (size_t)snprintf(where, sizeof where, "%s:%lld: ", err->file,
                                  (long long)err->line);

@@ -110,17 +110,49 @@ int ink__table_reserve(ink__table *t, size_t rows)
     return 1;
 }
 
+/* dst is empty: take src's columns instead of copying them. */
+static void take_columns(ink__table *dst, ink__table *src)
+{
+    for (size_t c = 0; c < dst->ncols; c++) {
+        ink__column *d = &dst->cols[c], *s = &src->cols[c];
+        void *data = d->data;
+        ink_dict *dict = d->dict;
+        d->data = s->data;
+        d->dict = s->dict;
+        s->data = data;
+        s->dict = dict;
+    }
+    dst->rows = src->rows;
+    dst->cap = src->cap;
+}
+
 int ink__table_append(ink__table *dst, ink__table *src)
 {
-    if (!ink__table_reserve(dst, dst->rows + src->rows))
-        return 0;
+    if (dst->rows == 0 && dst->cap == 0) {
+        take_columns(dst, src);
+        ink__table_cleanup(src);
+        return 1;
+    }
+    size_t rows = dst->rows + src->rows;
+    /* Column by column, freeing each source column once copied, so the
+     * peak is one column more than the result, not a second table. */
     for (size_t c = 0; c < dst->ncols; c++) {
         ink__column *d = &dst->cols[c], *s = &src->cols[c];
         size_t size = ink__col_elem_size(d->kind);
         if (d->kind == INK_COL_ID) {
             if (!ink__dict_append_all(d->dict, s->dict))
                 return 0;
+            ink__dict_free(s->dict);
+            s->dict = NULL;
             continue;
+        }
+        if (rows > dst->cap) {
+            if (rows > SIZE_MAX / size)
+                return 0;
+            void *p = realloc(d->data, rows * size);
+            if (!p)
+                return 0;
+            d->data = p;
         }
         if (d->kind == INK_COL_TEXT) {
             /* Map the chunk's codes to the merged dictionary's. */
@@ -132,7 +164,8 @@ int ink__table_append(ink__table *dst, ink__table *src)
             for (uint32_t k = 1; k < n; k++) {
                 size_t len;
                 const char *str = ink_dict_get(s->dict, k, &len);
-                map[k] = ink__dict_intern(d->dict, str, len, s->dict->hashes[k]);
+                map[k] =
+                    ink__dict_intern(d->dict, str, len, s->dict->hashes[k]);
                 if (!map[k]) {
                     free(map);
                     return 0;
@@ -143,13 +176,16 @@ int ink__table_append(ink__table *dst, ink__table *src)
             for (size_t i = 0; i < src->rows; i++)
                 to[i] = map[from[i]];
             free(map);
-            continue;
-        }
-        if (src->rows)
+        } else if (src->rows) {
             memcpy((char *)d->data + dst->rows * size, s->data,
                    src->rows * size);
+        }
+        free(s->data);
+        s->data = NULL;
     }
-    dst->rows += src->rows;
+    if (rows > dst->cap)
+        dst->cap = rows;
+    dst->rows = rows;
     ink__table_cleanup(src);
     return 1;
 }
@@ -161,6 +197,13 @@ static int rebuild_ids(ink__column *col, size_t rows, const uint8_t *keep,
     ink_dict *old = col->dict, *fresh = ink__dict_new();
     if (!fresh)
         return 0;
+    /* Only an indexed dict needs its hashes again. */
+    if (!old->hashes)
+        ink__dict_drop_index(fresh);
+    if (!ink__dict_reserve(fresh, rows + 1, old->bytes_len)) {
+        ink__dict_free(fresh);
+        return 0;
+    }
     for (size_t i = 0; i < rows; i++) {
         uint32_t code;
         if (perm) {
@@ -172,7 +215,8 @@ static int rebuild_ids(ink__column *col, size_t rows, const uint8_t *keep,
         }
         size_t len;
         const char *s = ink_dict_get(old, code, &len);
-        if (!ink__dict_append(fresh, s, len, old->hashes[code])) {
+        if (!ink__dict_append(fresh, s, len,
+                              old->hashes ? old->hashes[code] : 0)) {
             ink__dict_free(fresh);
             return 0;
         }

@@ -20,8 +20,7 @@ int32_t ink_days_from_civil(int32_t y, int32_t m, int32_t d)
     return era * 146097 + doe - 719468;
 }
 
-void ink_civil_from_days(int32_t z, int32_t *year, int32_t *month,
-                         int32_t *day)
+void ink_civil_from_days(int32_t z, int32_t *year, int32_t *month, int32_t *day)
 {
     z += 719468;
     const int32_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -124,9 +123,8 @@ int ink_parse_timestamp(const char *s, size_t len, int32_t *days,
             i++;
         } else if (s[i] == '+' || s[i] == '-') {
             int32_t oh, om;
-            if (len - i != 6 || !digits(s + i + 1, 2, &oh) ||
-                s[i + 3] != ':' || !digits(s + i + 4, 2, &om) || oh > 23 ||
-                om > 59)
+            if (len - i != 6 || !digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+                !digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
                 return 0;
             offset = (int16_t)((s[i] == '-' ? -1 : 1) * (oh * 60 + om));
             i += 6;
@@ -189,8 +187,7 @@ int ink_parse_money(const char *s, size_t len, int64_t *units)
     return 1;
 }
 
-int ink_parse_decimal(const char *s, size_t len, int64_t *units,
-                      int32_t *scale)
+int ink_parse_decimal(const char *s, size_t len, int64_t *units, int32_t *scale)
 {
     size_t i = 0, int_start = 0;
     while (i < len && is_digit(s[i]))

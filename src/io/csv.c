@@ -149,8 +149,7 @@ ink_csv_result ink__csv_next(ink_csv_reader *r, ink_csv_record *rec)
                 !(*p == '\r' && p + 1 < end && p[1] == '\n') &&
                 !(*p == '\r' && p + 1 == end)) {
                 rec->count--;
-                return fail(r, rec, p,
-                            "unexpected text after a closing quote");
+                return fail(r, rec, p, "unexpected text after a closing quote");
             }
         } else {
             const char *start = p;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/hash.h"
@@ -22,6 +23,13 @@
 #define PARALLEL_MIN_BYTES (4u << 20)
 /* Mapped pages already parsed are dropped from RSS every this many bytes. */
 #define RELEASE_STEP (32u << 20)
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 /* ---------------------------------------------------------------- */
 /* The contract's columns                                           */
@@ -51,25 +59,24 @@ typedef struct field_spec {
 
 /* In contract order: fields are checked in this order. */
 static const field_spec case_fields[] = {
-    {"case_id", F_ID, 1},         {"debtor_id", F_TEXT, 1},
-    {"creditor_id", F_TEXT, 0},   {"segment", F_SEGMENT, 1},
-    {"sector", F_TEXT, 0},        {"region", F_TEXT, 0},
-    {"risk_class", F_TEXT, 0},    {"portfolio", F_TEXT, 0},
-    {"handler", F_TEXT, 0},       {"opened_on", F_DATE, 1},
-    {"due_on", F_DATE, 0},        {"amount", F_MONEY, 1},
-    {"currency", F_CURRENCY, 1},  {"closed_on", F_DATE, 0},
+    {"case_id", F_ID, 1},
+    {"debtor_id", F_TEXT, 1},
+    {"creditor_id", F_TEXT, 0},
+    {"segment", F_SEGMENT, 1},
+    {"sector", F_TEXT, 0},
+    {"region", F_TEXT, 0},
+    {"risk_class", F_TEXT, 0},
+    {"portfolio", F_TEXT, 0},
+    {"handler", F_TEXT, 0},
+    {"opened_on", F_DATE, 1},
+    {"due_on", F_DATE, 0},
+    {"amount", F_MONEY, 1},
+    {"currency", F_CURRENCY, 1},
+    {"closed_on", F_DATE, 0},
     {"close_reason", F_CLOSE_REASON, 0},
 };
 
-enum {
-    PF_ID,
-    PF_CASE,
-    PF_DATE,
-    PF_AMOUNT,
-    PF_CURRENCY,
-    PF_METHOD,
-    PF_COUNT
-};
+enum { PF_ID, PF_CASE, PF_DATE, PF_AMOUNT, PF_CURRENCY, PF_METHOD, PF_COUNT };
 static const field_spec payment_fields[] = {
     {"payment_id", F_ID, 1},     {"case_id", F_CASE_REF, 1},
     {"paid_on", F_DATE, 1},      {"amount", F_MONEY, 1},
@@ -98,7 +105,7 @@ static const field_spec contact_fields[] = {
 
 enum { KF_PERIOD, KF_SEGMENT, KF_FTE, KF_COST, KF_CURRENCY, KF_COUNT };
 static const field_spec cost_fields[] = {
-    {"period", F_MONTH, 1}, {"segment", F_SEGMENT, 0}, {"fte", F_FTE, 1},
+    {"period", F_MONTH, 1}, {"segment", F_SEGMENT, 0},   {"fte", F_FTE, 1},
     {"cost", F_MONEY, 1},   {"currency", F_CURRENCY, 1},
 };
 
@@ -118,31 +125,29 @@ static const file_spec file_specs[INK_FILE_COUNT] = {
 };
 
 static const ink__col_kind case_kinds[CASE_NCOLS] = {
-    INK_COL_ID,   INK_COL_TEXT, INK_COL_TEXT, INK_COL_U8,   INK_COL_TEXT,
-    INK_COL_TEXT, INK_COL_TEXT, INK_COL_TEXT, INK_COL_TEXT, INK_COL_I32,
-    INK_COL_I32,  INK_COL_I64,  INK_COL_TEXT, INK_COL_I32,  INK_COL_U8,
-    INK_COL_U32};
+    INK_COL_ID,   INK_COL_TEXT, INK_COL_TEXT, INK_COL_U8,
+    INK_COL_TEXT, INK_COL_TEXT, INK_COL_TEXT, INK_COL_TEXT,
+    INK_COL_TEXT, INK_COL_I32,  INK_COL_I32,  INK_COL_I64,
+    INK_COL_TEXT, INK_COL_I32,  INK_COL_U8,   INK_COL_U32};
 static const char *const case_names[CASE_NCOLS] = {
-    "case_id",   "debtor_id", "creditor_id", "segment",  "sector",
-    "region",    "risk_class", "portfolio",  "handler",  "opened_on",
-    "due_on",    "amount",    "currency",    "closed_on", "close_reason",
-    "line"};
-static const ink__col_kind pay_kinds[PAY_NCOLS] = {
-    INK_COL_ID, INK_COL_U32, INK_COL_I32, INK_COL_I64, INK_COL_TEXT,
-    INK_COL_U32};
+    "case_id",    "debtor_id", "creditor_id",  "segment",   "sector", "region",
+    "risk_class", "portfolio", "handler",      "opened_on", "due_on", "amount",
+    "currency",   "closed_on", "close_reason", "line"};
+static const ink__col_kind pay_kinds[PAY_NCOLS] = {INK_COL_ID,   INK_COL_U32,
+                                                   INK_COL_I32,  INK_COL_I64,
+                                                   INK_COL_TEXT, INK_COL_U32};
 static const char *const pay_names[PAY_NCOLS] = {
     "payment_id", "case_id", "paid_on", "amount", "method", "line"};
 static const ink__col_kind con_kinds[CON_NCOLS] = {
-    INK_COL_ID,   INK_COL_U32, INK_COL_I32, INK_COL_I32,
-    INK_COL_I16,  INK_COL_TEXT, INK_COL_U8, INK_COL_U8,
-    INK_COL_U8,   INK_COL_TEXT, INK_COL_I64, INK_COL_U32};
+    INK_COL_ID,  INK_COL_U32,  INK_COL_I32, INK_COL_I32,
+    INK_COL_I16, INK_COL_TEXT, INK_COL_U8,  INK_COL_U8,
+    INK_COL_U8,  INK_COL_TEXT, INK_COL_I64, INK_COL_U32};
 static const char *const con_names[CON_NCOLS] = {
-    "contact_id", "case_id",  "date",      "seconds",
-    "utc_offset", "channel",  "direction", "outcome",
-    "automated",  "agent_id", "cost",      "line"};
+    "contact_id", "case_id", "date",      "seconds",  "utc_offset", "channel",
+    "direction",  "outcome", "automated", "agent_id", "cost",       "line"};
 static const ink__col_kind cost_kinds[COST_NCOLS] = {
-    INK_COL_I32, INK_COL_U8, INK_COL_DECIMAL, INK_COL_I64, INK_COL_TEXT,
-    INK_COL_U32};
+    INK_COL_I32, INK_COL_U8,   INK_COL_DECIMAL,
+    INK_COL_I64, INK_COL_TEXT, INK_COL_U32};
 static const char *const cost_names[COST_NCOLS] = {
     "period", "segment", "fte", "cost", "currency", "line"};
 
@@ -202,6 +207,10 @@ typedef struct chunk {
     /* costs.csv: currency of each segment value seen so far. */
     uint32_t segment_currency[3];
     int64_t segment_currency_line[3];
+    /* The case of the previous row (payments and contacts). */
+    char last_case[64];
+    size_t last_case_len; /* SIZE_MAX: none yet */
+    uint32_t last_case_row;
     /* Progress (chunk 0 only). */
     const ink_load_options *opt;
     uint64_t progress_total;
@@ -256,8 +265,8 @@ static int text_add(chunk *ch, const char *s, size_t len, size_t *off)
  * the record (0 when it has none), field the column's name.
  */
 static int row_fail(chunk *ch, const ink_csv_record *rec, uint32_t position,
-                    const char *field, ink_reason reason, const char *fmt,
-                    ...) __attribute__((format(printf, 6, 7)));
+                    const char *field, ink_reason reason, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 static int row_fail(chunk *ch, const ink_csv_record *rec, uint32_t position,
                     const char *field, ink_reason reason, const char *fmt, ...)
@@ -279,8 +288,8 @@ static int row_fail(chunk *ch, const ink_csv_record *rec, uint32_t position,
         ch->failed = 1;
         return 0;
     }
-    if (!ink__reserve((void **)&ch->rejects, &ch->rejects_cap,
-                      ch->nrejects + 1, sizeof *ch->rejects)) {
+    if (!ink__reserve((void **)&ch->rejects, &ch->rejects_cap, ch->nrejects + 1,
+                      sizeof *ch->rejects)) {
         ch->status = INK_NOMEM;
         return 0;
     }
@@ -419,8 +428,8 @@ static int decode_money(chunk *ch, const ink_csv_record *rec, const field *f,
                      "a decimal with at most 4 decimals");
 }
 
-static int decode_currency(chunk *ch, const ink_csv_record *rec,
-                           const field *f, ink_dict *dict, uint32_t *out)
+static int decode_currency(chunk *ch, const ink_csv_record *rec, const field *f,
+                           ink_dict *dict, uint32_t *out)
 {
     if (f->len != 3 || f->s[0] < 'A' || f->s[0] > 'Z' || f->s[1] < 'A' ||
         f->s[1] > 'Z' || f->s[2] < 'A' || f->s[2] > 'Z')
@@ -435,8 +444,7 @@ static int decode_currency(chunk *ch, const ink_csv_record *rec,
 }
 
 /* Interns an optional text value (0 when missing). */
-static int decode_text(chunk *ch, const field *f, ink_dict *dict,
-                       uint32_t *out)
+static int decode_text(chunk *ch, const field *f, ink_dict *dict, uint32_t *out)
 {
     if (missing(f)) {
         *out = 0;
@@ -451,16 +459,28 @@ static int decode_text(chunk *ch, const field *f, ink_dict *dict,
 }
 
 /* Finds the case of a case_id field: its row, or fails the row. */
-static int decode_case_ref(chunk *ch, const ink_csv_record *rec,
-                           const field *f, uint32_t *row)
+static int decode_case_ref(chunk *ch, const ink_csv_record *rec, const field *f,
+                           uint32_t *row)
 {
+    /* Exports are usually ordered by case: the row before very often has
+     * the same case, and a memcmp is far cheaper than a hash lookup that
+     * misses the cache. */
+    if (ch->last_case_len == f->len && f->len <= sizeof ch->last_case &&
+        memcmp(ch->last_case, f->s, f->len) == 0) {
+        *row = ch->last_case_row;
+        return 1;
+    }
     const ink_dict *ids = ch->fc->cases->cols[CASE_ID].dict;
     uint32_t code = ink_dict_find(ids, f->s, f->len);
+    if (code && f->len <= sizeof ch->last_case) {
+        memcpy(ch->last_case, f->s, f->len);
+        ch->last_case_len = f->len;
+        ch->last_case_row = code - 1;
+    }
     if (!code) {
         char got[200];
         quote_value(got, sizeof got, f->s, f->len);
-        return row_fail(ch, rec, f->position, f->name,
-                        INK_REASON_UNKNOWN_CASE,
+        return row_fail(ch, rec, f->position, f->name, INK_REASON_UNKNOWN_CASE,
                         "unknown case_id %s: not in cases.csv", got);
     }
     *row = code - 1;
@@ -582,8 +602,7 @@ static int check_not_before_opened(chunk *ch, const ink_csv_record *rec,
                                    const field *f, int32_t date,
                                    uint32_t case_row_index)
 {
-    int32_t opened =
-        COL(ch->fc->cases, CASE_OPENED, int32_t)[case_row_index];
+    int32_t opened = COL(ch->fc->cases, CASE_OPENED, int32_t)[case_row_index];
     if (date >= opened)
         return 1;
     char d[INK_DATE_TEXT_MAX], o[INK_DATE_TEXT_MAX];
@@ -676,8 +695,8 @@ static int contact_row(chunk *ch, const ink_csv_record *rec)
         !decode_text(ch, &f[CF_CHANNEL], t->cols[CON_CHANNEL].dict, &channel))
         return 0;
     if (!need(ch, rec, &f[CF_DIRECTION]) ||
-        !decode_enum(ch, rec, &f[CF_DIRECTION], direction_names, 3,
-                     "out or in", &direction))
+        !decode_enum(ch, rec, &f[CF_DIRECTION], direction_names, 3, "out or in",
+                     &direction))
         return 0;
     if (!need(ch, rec, &f[CF_OUTCOME]) ||
         !decode_enum(ch, rec, &f[CF_OUTCOME], outcome_names, 5,
@@ -749,8 +768,8 @@ static int cost_row(chunk *ch, const ink_csv_record *rec)
         return bad_value(ch, rec, &f[KF_COST], INK_REASON_BAD_VALUE,
                          "an amount >= 0");
     if (!need(ch, rec, &f[KF_CURRENCY]) ||
-        !decode_currency(ch, rec, &f[KF_CURRENCY],
-                         t->cols[COST_CURRENCY].dict, &currency))
+        !decode_currency(ch, rec, &f[KF_CURRENCY], t->cols[COST_CURRENCY].dict,
+                         &currency))
         return 0;
     if (ch->segment_currency[segment] &&
         ch->segment_currency[segment] != currency) {
@@ -780,7 +799,7 @@ static int cost_row(chunk *ch, const ink_csv_record *rec)
 
 typedef int row_fn(chunk *ch, const ink_csv_record *rec);
 static row_fn *const row_parsers[INK_FILE_COUNT] = {case_row, payment_row,
-                                                   contact_row, cost_row};
+                                                    contact_row, cost_row};
 
 /* ---------------------------------------------------------------- */
 /* Chunks                                                           */
@@ -878,7 +897,8 @@ typedef struct mapped {
 } mapped;
 
 static void set_error(ink_error *err, ink_status status, const char *file,
-                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static void set_error(ink_error *err, ink_status status, const char *file,
                       const char *fmt, ...)
@@ -1025,8 +1045,7 @@ static ink_status read_header(file_ctx *fc, ink_csv_reader *reader,
     }
     for (size_t s = 0; s < spec->nfields; s++) {
         if (spec->fields[s].required && fc->pos[s] < 0) {
-            set_error(err, INK_DATA, fc->name,
-                      "missing required column \"%s\"",
+            set_error(err, INK_DATA, fc->name, "missing required column \"%s\"",
                       spec->fields[s].name);
             err->line = rec->line;
             st = INK_DATA;
@@ -1174,6 +1193,7 @@ again:
     for (size_t k = 0; k < nchunks; k++) {
         chunk *ch = &chunks[k];
         ch->fc = fc;
+        ch->last_case_len = SIZE_MAX;
         ch->begin = starts[k];
         ch->end = starts[k + 1];
         ch->release_pages = m->mmapped;
@@ -1184,8 +1204,7 @@ again:
             ch->opt = ls->opt;
             ch->progress_total = (uint64_t)(starts[1] - starts[0]);
         }
-        if (!ink__table_init(&ch->table, fc->ncols, fc->kinds,
-                             fc->col_names)) {
+        if (!ink__table_init(&ch->table, fc->ncols, fc->kinds, fc->col_names)) {
             nchunks = nchunks_parsed = k;
             st = INK_NOMEM;
             goto out;
@@ -1193,6 +1212,7 @@ again:
     }
     pthread_t tids[MAX_THREADS];
     int started[MAX_THREADS] = {0};
+    double t0 = now_seconds();
     for (size_t k = 1; k < nchunks; k++)
         started[k] =
             pthread_create(&tids[k], NULL, parse_chunk, &chunks[k]) == 0;
@@ -1203,6 +1223,7 @@ again:
         else
             parse_chunk(&chunks[k]);
     }
+    stats->parse_seconds += now_seconds() - t0;
     for (size_t k = 0; k < nchunks; k++) {
         if (chunks[k].status != INK_OK) {
             st = chunks[k].status;
@@ -1231,8 +1252,8 @@ again:
         int64_t line_offset = k == 0 ? 0 : next_line;
         uint32_t *line = COL(&ch->table, fc->spec->ncols - 1, uint32_t);
         if (next_line + ch->lines > (int64_t)UINT32_MAX) {
-            set_error(err, INK_LIMIT, fc->name,
-                      "more than %u lines", (unsigned)UINT32_MAX);
+            set_error(err, INK_LIMIT, fc->name, "more than %u lines",
+                      (unsigned)UINT32_MAX);
             st = INK_LIMIT;
             goto out;
         }
@@ -1258,12 +1279,14 @@ again:
         stats->rejected += ch->nrejects;
         next_line += ch->lines;
     }
+    t0 = now_seconds();
     for (size_t k = 0; k < nchunks; k++) {
         if (!ink__table_append(dst, &chunks[k].table)) {
             st = INK_NOMEM;
             goto out;
         }
     }
+    stats->merge_seconds = now_seconds() - t0;
 out:
     /* chunks beyond a failed one were parsed but are dropped here. */
     nchunks = nchunks_parsed;
@@ -1334,8 +1357,16 @@ static ink_status check_ids(load_state *ls, file_ctx *fc, ink__table *t,
         quote_value(v, sizeof v, s, len);
         int n = snprintf(msg, sizeof msg, "duplicate %s %s (first on line %u)",
                          id_name, v, (unsigned)line[dup_of[i + 1] - 1]);
-        reject_row r = {fc->kind, line[i], (int32_t)position,
-                        INK_REASON_DUPLICATE_ID, 0, 0, 0, 0, 0, 0};
+        reject_row r = {fc->kind,
+                        line[i],
+                        (int32_t)position,
+                        INK_REASON_DUPLICATE_ID,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0};
         /* The row's raw text is filled in later from the file. */
         if (!ink__reserve((void **)&ls->rejects, &ls->rejects_cap,
                           ls->nrejects + 1, sizeof *ls->rejects) ||
@@ -1374,8 +1405,8 @@ static ink_status fill_duplicate_raw(load_state *ls, ink_file_kind kind,
 {
     size_t wanted = 0;
     for (size_t i = 0; i < ls->nrejects; i++)
-        wanted += ls->rejects[i].file == kind &&
-                  ls->rejects[i].raw_len == SIZE_MAX;
+        wanted +=
+            ls->rejects[i].file == kind && ls->rejects[i].raw_len == SIZE_MAX;
     if (!wanted)
         return INK_OK;
     ink_csv_reader reader;
@@ -1418,9 +1449,8 @@ done:
     return st;
 }
 
-static ink_status load_file(load_state *ls, const char *dir,
-                            ink_file_kind kind, ink_portfolio *p,
-                            ink_error *err)
+static ink_status load_file(load_state *ls, const char *dir, ink_file_kind kind,
+                            ink_portfolio *p, ink_error *err)
 {
     const char *name = ink_file_name(kind);
     char path[4096];
@@ -1460,8 +1490,8 @@ static ink_status load_file(load_state *ls, const char *dir,
     ink__csv_cleanup(&reader);
     if (st == INK_OK)
         st = table_layout(&fc);
-    if (st == INK_OK && !ink__table_init(&p->tables[kind], fc.ncols, fc.kinds,
-                                         fc.col_names))
+    if (st == INK_OK &&
+        !ink__table_init(&p->tables[kind], fc.ncols, fc.kinds, fc.col_names))
         st = INK_NOMEM;
     int parsed = 0;
     if (st == INK_OK) {
@@ -1480,7 +1510,12 @@ static ink_status load_file(load_state *ls, const char *dir,
         else if (dst != INK_OK && dst != INK_DATA)
             st = dst;
     } else if (st == INK_OK && kind != INK_FILE_COSTS) {
+        double t0 = now_seconds();
         st = check_ids(ls, &fc, &p->tables[kind], stats, err);
+        /* Only case ids are looked up later; the others are listed. */
+        if (kind != INK_FILE_CASES)
+            ink__dict_drop_index(p->tables[kind].cols[0].dict);
+        stats->index_seconds = now_seconds() - t0;
     }
     if (st == INK_OK)
         st = fill_duplicate_raw(ls, kind, &m);
@@ -1524,7 +1559,8 @@ static ink_status group_by_case(ink__table *t, size_t cases, int case_col,
     }
     const uint32_t *case_index = t->cols[case_col].data;
     const int32_t *date = t->cols[date_col].data;
-    const int32_t *seconds = seconds_col >= 0 ? t->cols[seconds_col].data : NULL;
+    const int32_t *seconds =
+        seconds_col >= 0 ? t->cols[seconds_col].data : NULL;
     for (size_t i = 0; i < t->rows; i++)
         offset[case_index[i] + 1]++;
     for (size_t c = 0; c < cases; c++)
@@ -1550,9 +1586,9 @@ static ink_status group_by_case(ink__table *t, size_t cases, int case_col,
             uint32_t j = i;
             while (j > offset[c]) {
                 uint32_t u = perm[j - 1];
-                int later = date[u] > date[v] ||
-                            (date[u] == date[v] && seconds &&
-                             seconds[u] > seconds[v]);
+                int later =
+                    date[u] > date[v] ||
+                    (date[u] == date[v] && seconds && seconds[u] > seconds[v]);
                 if (!later)
                     break;
                 perm[j] = u;
@@ -1619,12 +1655,16 @@ ink_status ink_portfolio_load(const char *dir, const ink_load_options *opt,
     for (int kind = 0; kind < INK_FILE_COUNT && st == INK_OK; kind++)
         st = load_file(&ls, dir, (ink_file_kind)kind, p, err);
     size_t cases = p->tables[INK_FILE_CASES].rows;
+    double t0 = now_seconds();
     if (st == INK_OK)
         st = group_by_case(&p->tables[INK_FILE_PAYMENTS], cases, PAY_CASE,
                            PAY_DATE, -1, &p->payment_offset);
+    p->stats[INK_FILE_PAYMENTS].group_seconds = now_seconds() - t0;
+    t0 = now_seconds();
     if (st == INK_OK)
         st = group_by_case(&p->tables[INK_FILE_CONTACTS], cases, CON_CASE,
                            CON_DATE, CON_SECONDS, &p->contact_offset);
+    p->stats[INK_FILE_CONTACTS].group_seconds = now_seconds() - t0;
     if (st == INK_NOMEM)
         set_error(err, INK_NOMEM, NULL, "out of memory");
     if (st == INK_OK && !ink__portfolio_bind(p)) {

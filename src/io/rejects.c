@@ -19,8 +19,9 @@ static int by_file_and_line(const void *a, const void *b)
  * line break (RFC 4180). */
 static void put_field(FILE *f, const char *s, size_t len)
 {
-    int quote = len == 0 ? 0 : memchr(s, ',', len) || memchr(s, '"', len) ||
-                                    memchr(s, '\n', len) || memchr(s, '\r', len);
+    int quote = len == 0 ? 0
+                         : memchr(s, ',', len) || memchr(s, '"', len) ||
+                               memchr(s, '\n', len) || memchr(s, '\r', len);
     if (!quote) {
         fwrite(s, 1, len, f);
         return;
@@ -41,8 +42,7 @@ ink_status ink__rejects_write(const char *path, ink__reject_entry *entries,
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
         ink_error_clear(err);
         err->status = INK_USAGE;
-        snprintf(err->message, sizeof err->message,
-                 "rejects path too long");
+        snprintf(err->message, sizeof err->message, "rejects path too long");
         return INK_USAGE;
     }
     qsort(entries, count, sizeof *entries, by_file_and_line);

@@ -35,7 +35,8 @@ static const char base_cases[] =
     "close_reason\n"
     "C1,D1,K1,B2C,telecom,Nord,A,P1,inhouse,2025-01-10,2024-12-01,100.50,"
     "EUR,2025-02-01,paid\n"
-    "C2,D1,K1,B2B,utilities,S\xc3\xbc" "d,B,P1,agency1,2025-01-15,,200,EUR,,\n"
+    "C2,D1,K1,B2B,utilities,S\xc3\xbc"
+    "d,B,P1,agency1,2025-01-15,,200,EUR,,\n"
     "C3,D2,,B2C,,,,,,2025-03-02,,50,CHF,,\n";
 
 static const char base_payments[] =
@@ -132,19 +133,18 @@ static const invalid_case invalid_cases[] = {
     /* cases.csv rows. */
     {{CASES_HEADER "C1,,K1,B2C,,,,,,2025-01-10,,1,EUR,,\n", NULL, NULL, NULL},
      "cases.csv:2:2: debtor_id: required field is missing"},
-    {{CASES_HEADER "C1,D1,K1,B2C,,,,,,2025-02-30,,1,EUR,,\n", NULL, NULL,
-      NULL},
+    {{CASES_HEADER "C1,D1,K1,B2C,,,,,,2025-02-30,,1,EUR,,\n", NULL, NULL, NULL},
      "cases.csv:2:10: opened_on: expected a date YYYY-MM-DD that exists, got "
      "\"2025-02-30\""},
     {{CASES_HEADER "C1,D1,K1,B2C,,,,,,2025-02-01,2025-13-01,1,EUR,,\n", NULL,
       NULL, NULL},
      "cases.csv:2:11: due_on: expected a date YYYY-MM-DD that exists, got "
      "\"2025-13-01\""},
-    {{CASES_HEADER C1_ROW "C1,D1,K1,B2C,,,,,,2025-01-10,,1,EUR,,\n", NULL,
-      NULL, NULL},
+    {{CASES_HEADER C1_ROW "C1,D1,K1,B2C,,,,,,2025-01-10,,1,EUR,,\n", NULL, NULL,
+      NULL},
      "cases.csv:3:1: case_id: duplicate case_id \"C1\" (first on line 2)"},
-    {{CASES_HEADER "C1,D1,,B2C,,,,,,2025-01-10,,5,EUR,2025-01-09,paid\n",
-      NULL, NULL, NULL},
+    {{CASES_HEADER "C1,D1,,B2C,,,,,,2025-01-10,,5,EUR,2025-01-09,paid\n", NULL,
+      NULL, NULL},
      "cases.csv:2:14: closed_on: closed_on 2025-01-09 is before opened_on "
      "2025-01-10"},
     {{CASES_HEADER "C1,D1,,B2C,,,,,,2025-01-10,,5,EUR,,paid\n", NULL, NULL,
@@ -175,8 +175,8 @@ static const invalid_case invalid_cases[] = {
      "cases.csv:2:4: segment: expected B2C or B2B, got \"b2c\""},
     {{CASES_HEADER "C1,D1,, B2C,,,,,,2025-01-10,,1,EUR,,\n", NULL, NULL, NULL},
      "cases.csv:2:4: segment: expected B2C or B2B, got \" B2C\""},
-    {{CASES_HEADER "C1,D1,,B2C,,,,,,2025-01-10,,1,EUR,2025-01-11,Paid\n",
-      NULL, NULL, NULL},
+    {{CASES_HEADER "C1,D1,,B2C,,,,,,2025-01-10,,1,EUR,2025-01-11,Paid\n", NULL,
+      NULL, NULL},
      "cases.csv:2:15: close_reason: expected one of paid, settled, "
      "written_off, recalled, disputed, got \"Paid\""},
     {{CASES_HEADER "C1,D1,,B2C,,,,,,2025-01-10,,1,eur,,\n", NULL, NULL, NULL},
@@ -184,13 +184,12 @@ static const invalid_case invalid_cases[] = {
      "(ISO 4217), got \"eur\""},
     {{CASES_HEADER "C1,D1,,B2C,,,,,,2025-01-10,,1,EUR,\n", NULL, NULL, NULL},
      "cases.csv:2:15: expected 15 fields like the header, got 14"},
-    {{CASES_HEADER "C1,D1,,B2C,,,,,,2025-01-10,,1,EUR,,,x\n", NULL, NULL,
-      NULL},
+    {{CASES_HEADER "C1,D1,,B2C,,,,,,2025-01-10,,1,EUR,,,x\n", NULL, NULL, NULL},
      "cases.csv:2:16: expected 15 fields like the header, got 16"},
     {{CASES_HEADER C1_ROW "\"C2,D1\n", NULL, NULL, NULL},
      "cases.csv:3:1: unterminated quoted field"},
-    {{CASES_HEADER C1_ROW "C2,D\"1,,B2C,,,,,,2025-01-10,,1,EUR,,\n", NULL,
-      NULL, NULL},
+    {{CASES_HEADER C1_ROW "C2,D\"1,,B2C,,,,,,2025-01-10,,1,EUR,,\n", NULL, NULL,
+      NULL},
      "cases.csv:3:2: unexpected quote in an unquoted field"},
     /* A record spanning lines is reported where it starts, and the lines
      * after it are counted physically. */
@@ -234,8 +233,7 @@ static const invalid_case invalid_cases[] = {
      "contacts.csv:2:2: case_id: unknown case_id \"C7\": not in cases.csv"},
     /* The date as written decides, not the UTC instant. */
     {{NULL, NULL,
-      CON_HEADER "K1,C3,2025-03-01T23:30:00-05:00,sms,out,invalid,,,\n",
-      NULL},
+      CON_HEADER "K1,C3,2025-03-01T23:30:00-05:00,sms,out,invalid,,,\n", NULL},
      "contacts.csv:2:3: at: 2025-03-01 is before the case's opened_on "
      "2025-03-02"},
     {{NULL, NULL, CON_HEADER "K1,C3,2025-03-02 10:00:00,sms,out,invalid,,,\n",
@@ -260,8 +258,8 @@ static const invalid_case invalid_cases[] = {
       CON_HEADER "K1,C3,2025-03-02T10:00:00,phone,in,no_response,,,\n", NULL},
      "contacts.csv:2:6: outcome: expected responded (inbound contacts are "
      "always responded), got \"no_response\""},
-    {{NULL, NULL, CON_HEADER "K1,C3,2025-03-02T10:00:00,sms,out,invalid,yes,,\n",
-      NULL},
+    {{NULL, NULL,
+      CON_HEADER "K1,C3,2025-03-02T10:00:00,sms,out,invalid,yes,,\n", NULL},
      "contacts.csv:2:7: automated: expected 1, 0 or empty, got \"yes\""},
     {{NULL, NULL,
       CON_HEADER "K1,C3,2025-03-02T10:00:00,sms,out,invalid,1,,0.123456\n",
@@ -300,8 +298,7 @@ static void test_invalid_kinds(void)
             ink_status st;
             const char *got = load_error(threads, &st);
             if (strcmp(got, invalid_cases[i].error) != 0)
-                fprintf(stderr, "invalid case %zu (threads %d):\n", i,
-                        threads);
+                fprintf(stderr, "invalid case %zu (threads %d):\n", i, threads);
             CHECK_STR(got, invalid_cases[i].error);
             CHECK_INT(st, INK_DATA);
         }
@@ -357,8 +354,8 @@ static void test_columns(int threads)
     CHECK_STR(dict_str(c->debtor_id.values, c->debtor_id.codes[1]), "D1");
     CHECK_INT(c->debtor_id.codes[0], c->debtor_id.codes[1]);
     CHECK_INT(c->creditor_id.codes[2], 0);
-    CHECK_STR(dict_str(c->region.values, c->region.codes[1]),
-              "S\xc3\xbc" "d");
+    CHECK_STR(dict_str(c->region.values, c->region.codes[1]), "S\xc3\xbc"
+                                                              "d");
     CHECK_INT(c->segment[1], INK_SEGMENT_B2B);
     CHECK_INT(c->opened_on[0], 20098); /* 2025-01-10 */
     CHECK_INT(c->due_on[0], 20058);    /* 2024-12-01 */
@@ -485,19 +482,18 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-static const char lenient_cases[] =
-    CASES_HEADER C1_ROW
-    "C2,D1,,B2C,,,,,,2025-01-10,,0,EUR,,\n"     /* 3: amount 0 */
-    "C3,D2,,B2C,,,,,,2025-01-10,,7,EUR,,\n"     /* 4: ok */
-    "C1,D3,,B2C,,,,,,2025-01-10,,7,EUR,,\n"     /* 5: duplicate */
+static const char lenient_cases[] = CASES_HEADER C1_ROW
+    "C2,D1,,B2C,,,,,,2025-01-10,,0,EUR,,\n"        /* 3: amount 0 */
+    "C3,D2,,B2C,,,,,,2025-01-10,,7,EUR,,\n"        /* 4: ok */
+    "C1,D3,,B2C,,,,,,2025-01-10,,7,EUR,,\n"        /* 5: duplicate */
     "C4,\"D,4\",,B2B,,,,,,2025-01-10,,7,EUR,,,\n"; /* 6: 16 fields */
 
 static const char lenient_payments[] =
-    PAY_HEADER "P1,C1,2025-01-20,5,EUR,\n" /* ok */
-    "P2,C2,2025-01-20,5,EUR,\n"            /* 3: C2 was rejected */
-    "P3,C3,2025-01-20,5,EUR,\n"            /* ok */
-    "P1,C3,2025-01-21,5,EUR,\n"            /* 5: duplicate */
-    "P5,C3,2025-01-21,0,EUR,\n";           /* 6: zero */
+    PAY_HEADER "P1,C1,2025-01-20,5,EUR,\n"  /* ok */
+               "P2,C2,2025-01-20,5,EUR,\n"  /* 3: C2 was rejected */
+               "P3,C3,2025-01-20,5,EUR,\n"  /* ok */
+               "P1,C3,2025-01-21,5,EUR,\n"  /* 5: duplicate */
+               "P5,C3,2025-01-21,0,EUR,\n"; /* 6: zero */
 
 static void test_lenient(int threads)
 {
@@ -557,8 +553,7 @@ static void test_lenient(int threads)
          "expected 15 fields like the header, got 16",
          "C4,\"D,4\",,B2B,,,,,,2025-01-10,,7,EUR,,,"},
         {"payments.csv", "3", "2", "case_id", "unknown_case",
-         "unknown case_id \"C2\": not in cases.csv",
-         "P2,C2,2025-01-20,5,EUR,"},
+         "unknown case_id \"C2\": not in cases.csv", "P2,C2,2025-01-20,5,EUR,"},
         {"payments.csv", "5", "1", "payment_id", "duplicate_id",
          "duplicate payment_id \"P1\" (first on line 2)",
          "P1,C3,2025-01-21,5,EUR,"},
@@ -637,10 +632,10 @@ static void test_parallel_equals_sequential(void)
             same &= a->amount[i] == b->amount[i];
             same &= strcmp(dict_str(a->ids, (uint32_t)i + 1),
                            dict_str(b->ids, (uint32_t)i + 1)) == 0;
-            same &= strcmp(dict_str(a->creditor_id.values,
-                                    a->creditor_id.codes[i]),
-                           dict_str(b->creditor_id.values,
-                                    b->creditor_id.codes[i])) == 0;
+            same &=
+                strcmp(dict_str(a->creditor_id.values, a->creditor_id.codes[i]),
+                       dict_str(b->creditor_id.values,
+                                b->creditor_id.codes[i])) == 0;
         }
         CHECK(same);
         CHECK_INT(a->line[2999], 2 + 2 * 2999);
@@ -652,19 +647,17 @@ static void test_parallel_equals_sequential(void)
         for (size_t i = 0; i < x->count && i < y->count; i++) {
             same &= x->line[i] == y->line[i];
             same &= x->case_index[i] == y->case_index[i];
-            same &= strcmp(dict_str(x->channel.values, x->channel.codes[i]),
-                           dict_str(y->channel.values, y->channel.codes[i])) ==
-                    0;
+            same &=
+                strcmp(dict_str(x->channel.values, x->channel.codes[i]),
+                       dict_str(y->channel.values, y->channel.codes[i])) == 0;
             same &=
                 strcmp(dict_str(x->agent_id.values, x->agent_id.codes[i]),
-                       dict_str(y->agent_id.values, y->agent_id.codes[i])) ==
-                0;
+                       dict_str(y->agent_id.values, y->agent_id.codes[i])) == 0;
         }
         CHECK(same);
         /* Every case has 4 contacts: 12000 * 7 mod 3000 covers all. */
         CHECK_INT(x->case_offset[1] - x->case_offset[0], 4);
-        CHECK_STR(dict_str(x->agent_id.values, x->agent_id.codes[0]),
-                  "a\"0");
+        CHECK_STR(dict_str(x->agent_id.values, x->agent_id.codes[0]), "a\"0");
     }
     ink_portfolio_free(one);
     ink_portfolio_free(four);
