@@ -264,7 +264,14 @@ static void *index_region(void *arg)
     ink_dict *d = job->d;
     uint32_t *base = d->slots + job->region * (job->region_mask + 1);
     size_t filled = 0, limit = (job->region_mask + 1) / 4 * 3;
+    const uint32_t ahead = 16;
     for (uint32_t c = 1; c < d->count; c++) {
+        /* The slot a few codes ahead is fetched now, so that its cache
+         * miss overlaps with this code's work. */
+        if (c + ahead < d->count) {
+            uint64_t next = d->hashes[c + ahead];
+            __builtin_prefetch(base + ((size_t)next & job->region_mask), 1);
+        }
         uint64_t h = d->hashes[c];
         if (job->region_bits && (h >> (64 - job->region_bits)) != job->region)
             continue;

@@ -22,7 +22,7 @@
 /* Below this size one thread parses a file: splitting costs more. */
 #define PARALLEL_MIN_BYTES (4u << 20)
 /* Mapped pages already parsed are dropped from RSS every this many bytes. */
-#define RELEASE_STEP (32u << 20)
+#define RELEASE_STEP (8u << 20)
 
 static double now_seconds(void)
 {
@@ -184,6 +184,14 @@ typedef struct reject_row {
     size_t field_len, msg_len, raw_len;
 } reject_row;
 
+#define TEXT_CACHE_SLOTS 32
+typedef struct text_cache {
+    const ink_dict *dict; /* NULL: empty */
+    size_t len;
+    uint32_t code;
+    char value[48];
+} text_cache;
+
 typedef struct chunk {
     const file_ctx *fc;
     const char *begin, *end;
@@ -207,6 +215,8 @@ typedef struct chunk {
     /* costs.csv: currency of each segment value seen so far. */
     uint32_t segment_currency[3];
     int64_t segment_currency_line[3];
+    /* The last text value per column position. */
+    text_cache text_cache[TEXT_CACHE_SLOTS];
     /* The case of the previous row (payments and contacts). */
     char last_case[64];
     size_t last_case_len; /* SIZE_MAX: none yet */
@@ -450,10 +460,25 @@ static int decode_text(chunk *ch, const field *f, ink_dict *dict, uint32_t *out)
         *out = 0;
         return 1;
     }
+    /* Neighbouring rows often share a value (a case's contacts, one
+     * agent's calls): checking the column's last value first skips most
+     * hash lookups. */
+    text_cache *cache = &ch->text_cache[f->position % TEXT_CACHE_SLOTS];
+    if (cache->dict == dict && cache->len == f->len &&
+        memcmp(cache->value, f->s, f->len) == 0) {
+        *out = cache->code;
+        return 1;
+    }
     *out = ink__dict_intern(dict, f->s, f->len, ink__hash(f->s, f->len));
     if (!*out) {
         ch->status = INK_NOMEM;
         return 0;
+    }
+    if (f->len <= sizeof cache->value) {
+        memcpy(cache->value, f->s, f->len);
+        cache->len = f->len;
+        cache->code = *out;
+        cache->dict = dict;
     }
     return 1;
 }
