@@ -496,7 +496,17 @@ static int decode_case_ref(chunk *ch, const ink_csv_record *rec, const field *f,
         return 1;
     }
     const ink_dict *ids = ch->fc->cases->cols[CASE_ID].dict;
-    uint32_t code = ink_dict_find(ids, f->s, f->len);
+    uint32_t code = 0;
+    /* And exports sorted by case usually follow cases.csv's order: the
+     * case after the previous one is read sequentially, from cache. */
+    if (ch->last_case_len != SIZE_MAX) {
+        size_t len;
+        const char *next = ink_dict_get(ids, ch->last_case_row + 2, &len);
+        if (next && len == f->len && memcmp(next, f->s, len) == 0)
+            code = ch->last_case_row + 2;
+    }
+    if (!code)
+        code = ink_dict_find(ids, f->s, f->len);
     if (code && f->len <= sizeof ch->last_case) {
         memcpy(ch->last_case, f->s, f->len);
         ch->last_case_len = f->len;
