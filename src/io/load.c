@@ -184,7 +184,8 @@ typedef struct reject_row {
     size_t field_len, msg_len, raw_len;
 } reject_row;
 
-#define TEXT_CACHE_SLOTS 32
+#define TEXT_CACHE_COLUMNS 32
+#define TEXT_CACHE_WAYS 16 /* values remembered per column */
 typedef struct text_cache {
     const ink_dict *dict; /* NULL: empty */
     size_t len;
@@ -216,7 +217,7 @@ typedef struct chunk {
     uint32_t segment_currency[3];
     int64_t segment_currency_line[3];
     /* The last text value per column position. */
-    text_cache text_cache[TEXT_CACHE_SLOTS];
+    text_cache text_cache[TEXT_CACHE_COLUMNS][TEXT_CACHE_WAYS];
     /* The case of the previous row (payments and contacts). */
     char last_case[64];
     size_t last_case_len; /* SIZE_MAX: none yet */
@@ -460,10 +461,14 @@ static int decode_text(chunk *ch, const field *f, ink_dict *dict, uint32_t *out)
         *out = 0;
         return 1;
     }
-    /* Neighbouring rows often share a value (a case's contacts, one
-     * agent's calls): checking the column's last value first skips most
-     * hash lookups. */
-    text_cache *cache = &ch->text_cache[f->position % TEXT_CACHE_SLOTS];
+    /* Most text columns hold few distinct values (sector, region,
+     * channel) or repeat the row before (a case's contacts): a small
+     * direct-mapped cache per column, keyed by the length and the end
+     * bytes, skips most hash computations and lookups. */
+    unsigned char first = (unsigned char)f->s[0],
+                  last = (unsigned char)f->s[f->len - 1];
+    size_t way = (f->len * 7u ^ first ^ (size_t)last << 2) % TEXT_CACHE_WAYS;
+    text_cache *cache = &ch->text_cache[f->position % TEXT_CACHE_COLUMNS][way];
     if (cache->dict == dict && cache->len == f->len &&
         memcmp(cache->value, f->s, f->len) == 0) {
         *out = cache->code;
@@ -1335,10 +1340,30 @@ out:
  * ids. Strict: fails unless the first duplicate comes after `first_line`
  * (no, there is no earlier error then). Lenient: rejects and drops them.
  */
+/* 1 when the ids are strictly increasing in byte order, so that none can
+ * repeat: exports usually number their rows, and one sequential pass is
+ * far cheaper than indexing millions of ids. */
+static int ids_ascending(const ink_dict *ids)
+{
+    uint32_t n = ink_dict_count(ids);
+    for (uint32_t c = 2; c < n; c++) {
+        size_t la, lb;
+        const char *a = ink_dict_get(ids, c - 1, &la);
+        const char *b = ink_dict_get(ids, c, &lb);
+        int cmp = memcmp(a, b, la < lb ? la : lb);
+        if (cmp > 0 || (cmp == 0 && la >= lb))
+            return 0;
+    }
+    return 1;
+}
+
 static ink_status check_ids(load_state *ls, file_ctx *fc, ink__table *t,
                             ink_file_stats *stats, ink_error *err)
 {
     ink_dict *ids = t->cols[0].dict;
+    /* Case ids are looked up later, so they are indexed in any case. */
+    if (fc->kind != INK_FILE_CASES && ids_ascending(ids))
+        return INK_OK;
     uint32_t *dup_of = ink__calloc_array(ink_dict_count(ids), sizeof *dup_of);
     if (!dup_of)
         return INK_NOMEM;
