@@ -62,7 +62,7 @@ const char *ink_dict_get(const ink_dict *d, uint32_t code, size_t *len)
 static int same(const ink_dict *d, uint32_t code, const char *s, size_t len)
 {
     size_t n = d->offset[code + 1] - d->offset[code] - 1;
-    return n == len && memcmp(d->bytes + d->offset[code], s, len) == 0;
+    return n == len && ink__bytes_equal(d->bytes + d->offset[code], s, len);
 }
 
 /* The index may be split in regions by the hash's top bits (see below). */

@@ -1,4 +1,6 @@
 /* Column tables: append, filter and reorder whole columns at once. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,7 +128,78 @@ static void take_columns(ink__table *dst, ink__table *src)
     dst->cap = src->cap;
 }
 
-int ink__table_append(ink__table *dst, ink__table *src)
+/* Appends src's column c to dst's (room for `rows` rows), then frees
+ * the source column. */
+static int append_column(ink__table *dst, ink__table *src, size_t c,
+                         size_t rows)
+{
+    ink__column *d = &dst->cols[c], *s = &src->cols[c];
+    size_t size = ink__col_elem_size(d->kind);
+    if (d->kind == INK_COL_ID) {
+        if (!ink__dict_append_all(d->dict, s->dict))
+            return 0;
+        ink__dict_free(s->dict);
+        s->dict = NULL;
+        return 1;
+    }
+    if (rows > dst->cap) {
+        if (rows > SIZE_MAX / size)
+            return 0;
+        void *p = realloc(d->data, rows * size);
+        if (!p)
+            return 0;
+        d->data = p;
+    }
+    if (d->kind == INK_COL_TEXT) {
+        /* Map the chunk's codes to the merged dictionary's. */
+        uint32_t n = ink_dict_count(s->dict);
+        uint32_t *map = ink__alloc_array(n, sizeof *map);
+        if (!map)
+            return 0;
+        map[0] = 0;
+        for (uint32_t k = 1; k < n; k++) {
+            size_t len;
+            const char *str = ink_dict_get(s->dict, k, &len);
+            map[k] = ink__dict_intern(d->dict, str, len, s->dict->hashes[k]);
+            if (!map[k]) {
+                free(map);
+                return 0;
+            }
+        }
+        const uint32_t *from = s->data;
+        uint32_t *to = (uint32_t *)d->data + dst->rows;
+        for (size_t i = 0; i < src->rows; i++)
+            to[i] = map[from[i]];
+        free(map);
+    } else if (src->rows) {
+        memcpy((char *)d->data + dst->rows * size, s->data, src->rows * size);
+    }
+    free(s->data);
+    s->data = NULL;
+    return 1;
+}
+
+typedef struct append_job {
+    ink__table *dst, *src;
+    size_t rows;
+    atomic_size_t *next_column; /* shared: the next column to take */
+    int ok;
+} append_job;
+
+static void *append_columns(void *arg)
+{
+    append_job *job = arg;
+    for (;;) {
+        size_t c = atomic_fetch_add(job->next_column, 1);
+        if (c >= job->dst->ncols)
+            break;
+        if (!append_column(job->dst, job->src, c, job->rows))
+            job->ok = 0;
+    }
+    return NULL;
+}
+
+int ink__table_append(ink__table *dst, ink__table *src, int threads)
 {
     if (dst->rows == 0 && dst->cap == 0) {
         take_columns(dst, src);
@@ -134,55 +207,21 @@ int ink__table_append(ink__table *dst, ink__table *src)
         return 1;
     }
     size_t rows = dst->rows + src->rows;
-    /* Column by column, freeing each source column once copied, so the
-     * peak is one column more than the result, not a second table. */
-    for (size_t c = 0; c < dst->ncols; c++) {
-        ink__column *d = &dst->cols[c], *s = &src->cols[c];
-        size_t size = ink__col_elem_size(d->kind);
-        if (d->kind == INK_COL_ID) {
-            if (!ink__dict_append_all(d->dict, s->dict))
-                return 0;
-            ink__dict_free(s->dict);
-            s->dict = NULL;
-            continue;
-        }
-        if (rows > dst->cap) {
-            if (rows > SIZE_MAX / size)
-                return 0;
-            void *p = realloc(d->data, rows * size);
-            if (!p)
-                return 0;
-            d->data = p;
-        }
-        if (d->kind == INK_COL_TEXT) {
-            /* Map the chunk's codes to the merged dictionary's. */
-            uint32_t n = ink_dict_count(s->dict);
-            uint32_t *map = ink__alloc_array(n, sizeof *map);
-            if (!map)
-                return 0;
-            map[0] = 0;
-            for (uint32_t k = 1; k < n; k++) {
-                size_t len;
-                const char *str = ink_dict_get(s->dict, k, &len);
-                map[k] =
-                    ink__dict_intern(d->dict, str, len, s->dict->hashes[k]);
-                if (!map[k]) {
-                    free(map);
-                    return 0;
-                }
-            }
-            const uint32_t *from = s->data;
-            uint32_t *to = (uint32_t *)d->data + dst->rows;
-            for (size_t i = 0; i < src->rows; i++)
-                to[i] = map[from[i]];
-            free(map);
-        } else if (src->rows) {
-            memcpy((char *)d->data + dst->rows * size, s->data,
-                   src->rows * size);
-        }
-        free(s->data);
-        s->data = NULL;
-    }
+    /* Columns are independent: threads take them one at a time. Each
+     * source column is freed once copied, so the peak is about one
+     * column more than the result, not a second table. */
+    atomic_size_t next_column = 0;
+    append_job main_job = {dst, src, rows, &next_column, 1};
+    append_job helper_job = main_job;
+    pthread_t helper;
+    int started =
+        threads > 1 && src->rows > 4096 &&
+        pthread_create(&helper, NULL, append_columns, &helper_job) == 0;
+    append_columns(&main_job);
+    if (started)
+        pthread_join(helper, NULL);
+    if (!main_job.ok || !helper_job.ok)
+        return 0;
     if (rows > dst->cap)
         dst->cap = rows;
     dst->rows = rows;

@@ -45,8 +45,10 @@ void ink__table_cleanup(ink__table *t);
 int ink__table_reserve(ink__table *t, size_t rows);
 
 /* Appends all rows of src (same layout) and frees src's storage. TEXT
- * codes are re-interned into dst's dictionaries; ID dicts are appended. */
-int ink__table_append(ink__table *dst, ink__table *src);
+ * codes are re-interned into dst's dictionaries; ID dicts are appended.
+ * Uses up to two threads (threads > 1) for large tables. On failure both
+ * tables must still be cleaned up by the caller. */
+int ink__table_append(ink__table *dst, ink__table *src, int threads);
 
 /* Keeps the rows with keep[i] != 0, in order; ID dicts are rebuilt. */
 int ink__table_filter(ink__table *t, const uint8_t *keep);

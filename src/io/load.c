@@ -371,7 +371,7 @@ static int bad_value(chunk *ch, const ink_csv_record *rec, const field *f,
 static int eq(const field *f, const char *word)
 {
     size_t n = strlen(word);
-    return f->len == n && memcmp(f->s, word, n) == 0;
+    return f->len == n && ink__bytes_equal(f->s, word, n);
 }
 
 /* Looks f up among names[1..count-1]; 0 when unknown. */
@@ -470,7 +470,7 @@ static int decode_text(chunk *ch, const field *f, ink_dict *dict, uint32_t *out)
     size_t way = (f->len * 7u ^ first ^ (size_t)last << 2) % TEXT_CACHE_WAYS;
     text_cache *cache = &ch->text_cache[f->position % TEXT_CACHE_COLUMNS][way];
     if (cache->dict == dict && cache->len == f->len &&
-        memcmp(cache->value, f->s, f->len) == 0) {
+        ink__bytes_equal(cache->value, f->s, f->len)) {
         *out = cache->code;
         return 1;
     }
@@ -496,7 +496,7 @@ static int decode_case_ref(chunk *ch, const ink_csv_record *rec, const field *f,
      * the same case, and a memcmp is far cheaper than a hash lookup that
      * misses the cache. */
     if (ch->last_case_len == f->len && f->len <= sizeof ch->last_case &&
-        memcmp(ch->last_case, f->s, f->len) == 0) {
+        ink__bytes_equal(ch->last_case, f->s, f->len)) {
         *row = ch->last_case_row;
         return 1;
     }
@@ -507,7 +507,7 @@ static int decode_case_ref(chunk *ch, const ink_csv_record *rec, const field *f,
     if (ch->last_case_len != SIZE_MAX) {
         size_t len;
         const char *next = ink_dict_get(ids, ch->last_case_row + 2, &len);
-        if (next && len == f->len && memcmp(next, f->s, len) == 0)
+        if (next && len == f->len && ink__bytes_equal(next, f->s, len))
             code = ch->last_case_row + 2;
     }
     if (!code)
@@ -1321,7 +1321,7 @@ again:
     }
     t0 = now_seconds();
     for (size_t k = 0; k < nchunks; k++) {
-        if (!ink__table_append(dst, &chunks[k].table)) {
+        if (!ink__table_append(dst, &chunks[k].table, ls->threads)) {
             st = INK_NOMEM;
             goto out;
         }
@@ -1606,68 +1606,73 @@ static ink_status load_file(load_state *ls, const char *dir, ink_file_kind kind,
  * counting sort by case, then an insertion sort inside each case (a
  * case has few rows). Fills offset[cases + 1].
  */
+/* 1 when row a sorts after row b: by case, then date, then time. */
+static int row_after(const uint32_t *case_index, const int32_t *date,
+                     const int32_t *seconds, uint32_t a, uint32_t b)
+{
+    if (case_index[a] != case_index[b])
+        return case_index[a] > case_index[b];
+    if (date[a] != date[b])
+        return date[a] > date[b];
+    return seconds && seconds[a] > seconds[b];
+}
+
 static ink_status group_by_case(ink__table *t, size_t cases, int case_col,
                                 int date_col, int seconds_col,
                                 uint32_t **offset_out)
 {
     uint32_t *offset = ink__calloc_array(cases + 1, sizeof *offset);
-    uint32_t *perm = ink__alloc_array(t->rows, sizeof *perm);
-    if (!offset || !perm) {
-        free(offset);
-        free(perm);
+    if (!offset)
         return INK_NOMEM;
-    }
     const uint32_t *case_index = t->cols[case_col].data;
     const int32_t *date = t->cols[date_col].data;
     const int32_t *seconds =
         seconds_col >= 0 ? t->cols[seconds_col].data : NULL;
-    for (size_t i = 0; i < t->rows; i++)
+    int sorted = 1;
+    for (size_t i = 0; i < t->rows; i++) {
         offset[case_index[i] + 1]++;
+        if (i > 0 && sorted)
+            sorted = !row_after(case_index, date, seconds, (uint32_t)i - 1,
+                                (uint32_t)i);
+    }
     for (size_t c = 0; c < cases; c++)
         offset[c + 1] += offset[c];
-    int sorted = 1;
-    for (size_t i = 1; i < t->rows && sorted; i++)
-        sorted = case_index[i - 1] <= case_index[i];
-    {
-        uint32_t *next = ink__alloc_array(cases + 1, sizeof *next);
-        if (!next) {
-            free(offset);
-            free(perm);
-            return INK_NOMEM;
-        }
-        memcpy(next, offset, (cases + 1) * sizeof *next);
-        for (size_t i = 0; i < t->rows; i++)
-            perm[next[case_index[i]]++] = (uint32_t)i;
+    *offset_out = offset;
+    /* Exports are usually in this order already: then nothing moves. */
+    if (sorted)
+        return INK_OK;
+    uint32_t *perm = ink__alloc_array(t->rows, sizeof *perm);
+    uint32_t *next = ink__alloc_array(cases + 1, sizeof *next);
+    if (!perm || !next) {
+        free(perm);
         free(next);
+        free(offset);
+        *offset_out = NULL;
+        return INK_NOMEM;
     }
+    memcpy(next, offset, (cases + 1) * sizeof *next);
+    for (size_t i = 0; i < t->rows; i++)
+        perm[next[case_index[i]]++] = (uint32_t)i;
+    free(next);
+    /* Stable by case; now by date and time inside each case (few rows). */
     for (size_t c = 0; c < cases; c++) {
         for (uint32_t i = offset[c] + 1; i < offset[c + 1]; i++) {
-            uint32_t v = perm[i];
-            uint32_t j = i;
-            while (j > offset[c]) {
-                uint32_t u = perm[j - 1];
-                int later =
-                    date[u] > date[v] ||
-                    (date[u] == date[v] && seconds && seconds[u] > seconds[v]);
-                if (!later)
-                    break;
-                perm[j] = u;
+            uint32_t v = perm[i], j = i;
+            while (j > offset[c] &&
+                   row_after(case_index, date, seconds, perm[j - 1], v)) {
+                perm[j] = perm[j - 1];
                 j--;
             }
             perm[j] = v;
-            sorted &= j == i;
         }
     }
-    ink_status st = INK_OK;
-    if (!sorted && !ink__table_permute(t, perm))
-        st = INK_NOMEM;
+    ink_status st = ink__table_permute(t, perm) ? INK_OK : INK_NOMEM;
     free(perm);
     if (st != INK_OK) {
         free(offset);
-        return st;
+        *offset_out = NULL;
     }
-    *offset_out = offset;
-    return INK_OK;
+    return st;
 }
 
 /* ---------------------------------------------------------------- */
