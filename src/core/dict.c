@@ -154,14 +154,23 @@ static uint32_t push(ink_dict *d, const char *s, size_t len, uint64_t hash)
     return code;
 }
 
-static int grow_index(ink_dict *d, size_t want_codes)
+/* Slots for an index of `codes` codes at load <= 1/2; 0 on overflow. */
+static size_t index_size(size_t codes)
 {
     size_t size = 16;
-    while (size < want_codes * 2) {
+    while (size < codes * 2) {
         if (size > SIZE_MAX / 4)
             return 0;
         size *= 2;
     }
+    return size;
+}
+
+static int grow_index(ink_dict *d, size_t want_codes)
+{
+    size_t size = index_size(want_codes);
+    if (!size)
+        return 0;
     uint32_t *slots = ink__calloc_array(size, sizeof *slots);
     if (!slots)
         return 0;
@@ -302,12 +311,9 @@ static void *index_region(void *arg)
 /* One table, codes in order, reporting duplicates (the slow path). */
 static int grow_index_checked(ink_dict *d, uint32_t *dup_of)
 {
-    size_t size = 16;
-    while (size < (size_t)d->count * 2) {
-        if (size > SIZE_MAX / 4)
-            return 0;
-        size *= 2;
-    }
+    size_t size = index_size(d->count);
+    if (!size)
+        return 0;
     uint32_t *slots = ink__calloc_array(size, sizeof *slots);
     if (!slots)
         return 0;

@@ -1,7 +1,9 @@
 /* Names and messages of status codes, reasons and enumerations. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/error.h"
 #include "inkasso/portfolio.h"
 #include "inkasso/status.h"
 
@@ -33,6 +35,22 @@ void ink_error_clear(ink_error *err)
 {
     if (err)
         memset(err, 0, sizeof *err);
+}
+
+ink_status ink__error_set(ink_error *err, ink_status status, const char *file,
+                          const char *fmt, ...)
+{
+    if (!err)
+        return status;
+    ink_error_clear(err);
+    err->status = status;
+    if (file)
+        snprintf(err->file, sizeof err->file, "%s", file);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return status;
 }
 
 int ink_error_format(const ink_error *err, char *buf, size_t cap)

@@ -10,6 +10,7 @@
 
 #include "gen/model.h"
 #include "gen/rng.h"
+#include "core/error.h"
 #include "inkasso/gen.h"
 #include "inkasso/portfolio.h"
 #include "inkasso/units.h"
@@ -39,22 +40,6 @@ void ink_gen_options_init(ink_gen_options *opt)
     opt->end_date = ink_days_from_civil(2025, 6, 30);
     opt->months = 18;
     opt->with_costs = 1;
-}
-
-__attribute__((format(printf, 4, 5))) static ink_status
-fail(ink_error *err, ink_status status, const char *file, const char *fmt, ...)
-{
-    if (!err)
-        return status;
-    ink_error_clear(err);
-    err->status = status;
-    if (file)
-        snprintf(err->file, sizeof err->file, "%s", file);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return status;
 }
 
 /* ---- Buffered output files ------------------------------------------- */
@@ -99,15 +84,16 @@ static ink_status out_open(out_file *f, const char *outdir, const char *name,
     int n2 =
         snprintf(f->tmp_path, sizeof f->tmp_path, "%s/%s.tmp", outdir, name);
     if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof f->tmp_path)
-        return fail(err, INK_LIMIT, NULL, "output folder path is too long");
+        return ink__error_set(err, INK_LIMIT, NULL,
+                              "output folder path is too long");
     f->buf = malloc(OUT_BUFFER_SIZE);
     if (!f->buf)
-        return fail(err, INK_NOMEM, f->final_path,
-                    "no memory for the output buffer");
+        return ink__error_set(err, INK_NOMEM, f->final_path,
+                              "no memory for the output buffer");
     f->fp = fopen(f->tmp_path, "wb");
     if (!f->fp) {
-        ink_status status = fail(err, INK_IO, f->tmp_path, "cannot create: %s",
-                                 strerror(errno));
+        ink_status status = ink__error_set(
+            err, INK_IO, f->tmp_path, "cannot create: %s", strerror(errno));
         f->tmp_path[0] = '\0'; /* not ours: never remove it */
         return status;
     }
@@ -124,11 +110,11 @@ static ink_status out_close(out_file *f, ink_error *err)
     int close_errno = errno;
     f->fp = NULL;
     if (f->write_errno)
-        return fail(err, INK_IO, f->tmp_path, "cannot write: %s",
-                    strerror(f->write_errno));
+        return ink__error_set(err, INK_IO, f->tmp_path, "cannot write: %s",
+                              strerror(f->write_errno));
     if (close_failed)
-        return fail(err, INK_IO, f->tmp_path, "cannot write: %s",
-                    strerror(close_errno));
+        return ink__error_set(err, INK_IO, f->tmp_path, "cannot write: %s",
+                              strerror(close_errno));
     return INK_OK;
 }
 
@@ -261,7 +247,8 @@ static ink_status build_day_table(gen_run *run, ink_error *err)
     run->table_count = run->opt->end_date - run->table_first + 2;
     run->days = calloc((size_t)run->table_count, sizeof *run->days);
     if (!run->days)
-        return fail(err, INK_NOMEM, NULL, "no memory for the date table");
+        return ink__error_set(err, INK_NOMEM, NULL,
+                              "no memory for the date table");
     int32_t dst_year = INT32_MIN, dst_start = 0, dst_end = 0;
     for (int32_t i = 0; i < run->table_count; i++) {
         int32_t day = run->table_first + i, y, m, d;
@@ -318,7 +305,8 @@ static ink_status placement_counts(gen_run *run, uint64_t **out, ink_error *err)
     if (!weight || !count) {
         free(weight);
         free(count);
-        return fail(err, INK_NOMEM, NULL, "no memory for placement days");
+        return ink__error_set(err, INK_NOMEM, NULL,
+                              "no memory for placement days");
     }
     static const double season[12] = {1.20, 1.05, 1.00, 1.00, 0.95, 0.95,
                                       0.90, 0.85, 1.00, 1.05, 1.05, 0.95};
@@ -615,31 +603,34 @@ static ink_status make_outdir(const char *outdir, ink_error *err)
     if (stat(outdir, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return INK_OK;
-        return fail(err, INK_IO, outdir, "exists and is not a folder");
+        return ink__error_set(err, INK_IO, outdir,
+                              "exists and is not a folder");
     }
-    return fail(err, INK_IO, outdir, "cannot create folder: %s",
-                strerror(mkdir_errno));
+    return ink__error_set(err, INK_IO, outdir, "cannot create folder: %s",
+                          strerror(mkdir_errno));
 }
 
 static ink_status check_options(const char *outdir, const ink_gen_options *opt,
                                 ink_error *err)
 {
     if (!outdir || !outdir[0])
-        return fail(err, INK_USAGE, NULL, "no output folder given");
+        return ink__error_set(err, INK_USAGE, NULL, "no output folder given");
     if (opt->cases < 1)
-        return fail(err, INK_USAGE, NULL, "cases: expected at least 1, got 0");
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "cases: expected at least 1, got 0");
     if (opt->cases > GEN_MAX_CASES)
-        return fail(
+        return ink__error_set(
             err, INK_LIMIT, NULL, "cases: expected at most %llu, got %llu",
             (unsigned long long)GEN_MAX_CASES, (unsigned long long)opt->cases);
     if (opt->months < 1 || opt->months > GEN_MAX_MONTHS)
-        return fail(err, INK_USAGE, NULL, "months: expected 1 to %d, got %ld",
-                    GEN_MAX_MONTHS, (long)opt->months);
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "months: expected 1 to %d, got %ld",
+                              GEN_MAX_MONTHS, (long)opt->months);
     if (opt->end_date < ink_days_from_civil(GEN_MIN_YEAR + 60, 1, 1) ||
         opt->end_date > ink_days_from_civil(GEN_MAX_YEAR, 12, 31))
-        return fail(err, INK_USAGE, NULL,
-                    "end date: expected a year from %d to %d",
-                    GEN_MIN_YEAR + 60, GEN_MAX_YEAR);
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "end date: expected a year from %d to %d",
+                              GEN_MIN_YEAR + 60, GEN_MAX_YEAR);
     return INK_OK;
 }
 
@@ -655,7 +646,8 @@ static ink_status generate(gen_run *run, out_file *files,
     run->manual_minutes = calloc(2 * months, sizeof *run->manual_minutes);
     run->direct_cost = calloc(2 * months, sizeof *run->direct_cost);
     if (!c || !run->active_delta || !run->manual_minutes || !run->direct_cost) {
-        status = fail(err, INK_NOMEM, NULL, "no memory for the generator");
+        status =
+            ink__error_set(err, INK_NOMEM, NULL, "no memory for the generator");
         goto done;
     }
     status = build_day_table(run, err);
@@ -734,7 +726,8 @@ ink_status ink_gen_write_counts(const char *outdir, const ink_gen_options *opt,
     out_file files[F_COUNT];
     memset(files, 0, sizeof files);
     if (!run)
-        return fail(err, INK_NOMEM, NULL, "no memory for the generator");
+        return ink__error_set(err, INK_NOMEM, NULL,
+                              "no memory for the generator");
     run->opt = opt;
     int32_t end_y, end_m, end_d;
     ink_civil_from_days(opt->end_date, &end_y, &end_m, &end_d);
@@ -763,9 +756,10 @@ ink_status ink_gen_write_counts(const char *outdir, const ink_gen_options *opt,
     /* Only now, with every file complete, do they take the real names. */
     for (int i = 0; i < n_files; i++) {
         if (rename(files[i].tmp_path, files[i].final_path) != 0) {
-            status = fail(err, INK_IO, files[i].final_path,
-                          "cannot rename the temporary file into place: %s",
-                          strerror(errno));
+            status = ink__error_set(
+                err, INK_IO, files[i].final_path,
+                "cannot rename the temporary file into place: %s",
+                strerror(errno));
             goto fail;
         }
         files[i].tmp_path[0] = '\0';
@@ -776,8 +770,9 @@ ink_status ink_gen_write_counts(const char *outdir, const ink_gen_options *opt,
         char path[PATH_CAP];
         snprintf(path, sizeof path, "%s/%s", outdir, file_names[F_COSTS]);
         if (remove(path) != 0 && errno != ENOENT) {
-            status = fail(err, INK_IO, path, "cannot remove the old file: %s",
-                          strerror(errno));
+            status = ink__error_set(err, INK_IO, path,
+                                    "cannot remove the old file: %s",
+                                    strerror(errno));
             goto fail;
         }
     }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/error.h"
 #include "core/hash.h"
 #include "core/mem.h"
 #include "core/portfolio_impl.h"
@@ -936,25 +937,6 @@ typedef struct mapped {
     int mmapped;
 } mapped;
 
-static void set_error(ink_error *err, ink_status status, const char *file,
-                      const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void set_error(ink_error *err, ink_status status, const char *file,
-                      const char *fmt, ...)
-{
-    if (!err)
-        return;
-    ink_error_clear(err);
-    err->status = status;
-    if (file)
-        snprintf(err->file, sizeof err->file, "%s", file);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-}
-
 /* Maps path; *absent is set (and INK_OK returned) when it does not exist. */
 static ink_status map_file(const char *path, const char *name, mapped *m,
                            int *absent, ink_error *err)
@@ -967,13 +949,13 @@ static ink_status map_file(const char *path, const char *name, mapped *m,
             *absent = 1;
             return INK_OK;
         }
-        set_error(err, INK_IO, name, "cannot open %s: %s", path,
-                  strerror(errno));
+        ink__error_set(err, INK_IO, name, "cannot open %s: %s", path,
+                       strerror(errno));
         return INK_IO;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        set_error(err, INK_IO, name, "%s is not a regular file", path);
+        ink__error_set(err, INK_IO, name, "%s is not a regular file", path);
         close(fd);
         return INK_IO;
     }
@@ -986,8 +968,8 @@ static ink_status map_file(const char *path, const char *name, mapped *m,
     void *p = mmap(NULL, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (p == MAP_FAILED) {
-        set_error(err, INK_IO, name, "cannot map %s: %s", path,
-                  strerror(errno));
+        ink__error_set(err, INK_IO, name, "cannot map %s: %s", path,
+                       strerror(errno));
         return INK_IO;
     }
     madvise(p, m->size, MADV_SEQUENTIAL);
@@ -1026,14 +1008,14 @@ static ink_status read_header(file_ctx *fc, ink_csv_reader *reader,
     ink_status st = INK_OK;
     ink_csv_result res = ink__csv_next(reader, rec);
     if (res == INK_CSV_END) {
-        set_error(err, INK_DATA, fc->name,
-                  "empty file: expected a header line");
+        ink__error_set(err, INK_DATA, fc->name,
+                       "empty file: expected a header line");
         st = INK_DATA;
         goto done;
     }
     if (res < 0) {
-        set_error(err, INK_DATA, fc->name, "header: %s",
-                  res == INK_CSV_NOMEM ? "out of memory" : rec->error);
+        ink__error_set(err, INK_DATA, fc->name, "header: %s",
+                       res == INK_CSV_NOMEM ? "out of memory" : rec->error);
         err->line = rec->line;
         err->column = (int32_t)rec->error_field;
         st = res == INK_CSV_NOMEM ? INK_NOMEM : INK_DATA;
@@ -1064,9 +1046,9 @@ static ink_status read_header(file_ctx *fc, ink_csv_reader *reader,
             if (strcmp(fc->header_names[i], fc->header_names[j]) == 0) {
                 char name[200];
                 quote_value(name, sizeof name, rec->field[i], rec->len[i]);
-                set_error(err, INK_DATA, fc->name,
-                          "duplicate column %s (also column %u)", name,
-                          (unsigned)j + 1);
+                ink__error_set(err, INK_DATA, fc->name,
+                               "duplicate column %s (also column %u)", name,
+                               (unsigned)j + 1);
                 err->line = rec->line;
                 err->column = (int32_t)i + 1;
                 st = INK_DATA;
@@ -1085,8 +1067,9 @@ static ink_status read_header(file_ctx *fc, ink_csv_reader *reader,
     }
     for (size_t s = 0; s < spec->nfields; s++) {
         if (spec->fields[s].required && fc->pos[s] < 0) {
-            set_error(err, INK_DATA, fc->name, "missing required column \"%s\"",
-                      spec->fields[s].name);
+            ink__error_set(err, INK_DATA, fc->name,
+                           "missing required column \"%s\"",
+                           spec->fields[s].name);
             err->line = rec->line;
             st = INK_DATA;
             goto done;
@@ -1292,8 +1275,8 @@ again:
         int64_t line_offset = k == 0 ? 0 : next_line;
         uint32_t *line = COL(&ch->table, fc->spec->ncols - 1, uint32_t);
         if (next_line + ch->lines > (int64_t)UINT32_MAX) {
-            set_error(err, INK_LIMIT, fc->name, "more than %u lines",
-                      (unsigned)UINT32_MAX);
+            ink__error_set(err, INK_LIMIT, fc->name, "more than %u lines",
+                           (unsigned)UINT32_MAX);
             st = INK_LIMIT;
             goto out;
         }
@@ -1388,9 +1371,9 @@ static ink_status check_ids(load_state *ls, file_ctx *fc, ink__table *t,
             const char *s = ink_dict_get(ids, (uint32_t)i + 1, &len);
             char v[200];
             quote_value(v, sizeof v, s, len);
-            set_error(err, INK_DATA, fc->name,
-                      "duplicate %s %s (first on line %u)", id_name, v,
-                      (unsigned)line[dup_of[i + 1] - 1]);
+            ink__error_set(err, INK_DATA, fc->name,
+                           "duplicate %s %s (first on line %u)", id_name, v,
+                           (unsigned)line[dup_of[i + 1] - 1]);
             snprintf(err->field, sizeof err->field, "%s", id_name);
             err->line = line[i];
             err->column = (int32_t)position;
@@ -1516,7 +1499,7 @@ static ink_status load_file(load_state *ls, const char *dir, ink_file_kind kind,
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
         sizeof path) {
-        set_error(err, INK_USAGE, name, "path too long");
+        ink__error_set(err, INK_USAGE, name, "path too long");
         return INK_USAGE;
     }
     ink_file_stats *stats = &p->stats[kind];
@@ -1533,7 +1516,7 @@ static ink_status load_file(load_state *ls, const char *dir, ink_file_kind kind,
         return st;
     if (absent) {
         if (kind != INK_FILE_COSTS) {
-            set_error(err, INK_IO, name, "missing file %s", path);
+            ink__error_set(err, INK_IO, name, "missing file %s", path);
             return INK_IO;
         }
         /* No costs.csv: an empty table, marked absent. */
@@ -1582,17 +1565,18 @@ static ink_status load_file(load_state *ls, const char *dir, ink_file_kind kind,
     if (st == INK_OK) {
         stats->accepted = p->tables[kind].rows;
         if (stats->accepted + stats->rejected != stats->read) {
-            set_error(err, INK_INTERNAL, name,
-                      "row accounting is off: %llu read, %llu accepted, %llu "
-                      "rejected",
-                      (unsigned long long)stats->read,
-                      (unsigned long long)stats->accepted,
-                      (unsigned long long)stats->rejected);
+            ink__error_set(
+                err, INK_INTERNAL, name,
+                "row accounting is off: %llu read, %llu accepted, %llu "
+                "rejected",
+                (unsigned long long)stats->read,
+                (unsigned long long)stats->accepted,
+                (unsigned long long)stats->rejected);
             st = INK_INTERNAL;
         }
     }
     if (st == INK_NOMEM)
-        set_error(err, INK_NOMEM, name, "out of memory");
+        ink__error_set(err, INK_NOMEM, name, "out of memory");
     unmap_file(&m);
     file_ctx_cleanup(&fc);
     return st;
@@ -1703,12 +1687,12 @@ ink_status ink_portfolio_load(const char *dir, const ink_load_options *opt,
     ink_error_clear(err);
     *out = NULL;
     if (!dir) {
-        set_error(err, INK_USAGE, NULL, "no portfolio folder given");
+        ink__error_set(err, INK_USAGE, NULL, "no portfolio folder given");
         return INK_USAGE;
     }
     ink_portfolio *p = calloc(1, sizeof *p);
     if (!p) {
-        set_error(err, INK_NOMEM, NULL, "out of memory");
+        ink__error_set(err, INK_NOMEM, NULL, "out of memory");
         return INK_NOMEM;
     }
     load_state ls = {0};
@@ -1731,9 +1715,9 @@ ink_status ink_portfolio_load(const char *dir, const ink_load_options *opt,
                            CON_DATE, CON_SECONDS, &p->contact_offset);
     p->stats[INK_FILE_CONTACTS].group_seconds = now_seconds() - t0;
     if (st == INK_NOMEM)
-        set_error(err, INK_NOMEM, NULL, "out of memory");
+        ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     if (st == INK_OK && !ink__portfolio_bind(p)) {
-        set_error(err, INK_NOMEM, NULL, "out of memory");
+        ink__error_set(err, INK_NOMEM, NULL, "out of memory");
         st = INK_NOMEM;
     }
     if (st == INK_OK && opt->lenient && opt->rejects_path) {
