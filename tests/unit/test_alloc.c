@@ -1,0 +1,165 @@
+/* Allocation-failure torture (curl's practice): every allocation the
+ * loader and the quality summary make is made to fail once, and each
+ * run must fail cleanly with INK_NOMEM, leak nothing (ASan, valgrind)
+ * and crash nowhere. Linked with -Wl,--wrap for malloc, calloc, realloc. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "inkasso/inkasso.h"
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t count, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t count, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+
+/* The allocation number that fails (1-based); 0 = none. Threads allocate
+ * too, so the counter is atomic. */
+static _Atomic long allocations;
+static long fail_at;
+
+static int should_fail(void)
+{
+    long n = ++allocations;
+    return fail_at && n == fail_at;
+}
+
+void *__wrap_malloc(size_t size)
+{
+    return should_fail() ? NULL : __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t count, size_t size)
+{
+    return should_fail() ? NULL : __real_calloc(count, size);
+}
+
+void *__wrap_realloc(void *p, size_t size)
+{
+    return should_fail() ? NULL : __real_realloc(p, size);
+}
+
+/* Loads dir (strict or lenient) and summarises it; returns the status. */
+static ink_status load_and_summarise(const char *dir, int lenient,
+                                     const char *rejects, int threads)
+{
+    ink_load_options opt;
+    ink_load_options_init(&opt);
+    opt.lenient = lenient;
+    opt.rejects_path = rejects;
+    opt.threads = threads;
+    opt.parallel_min_bytes = 1;
+    ink_portfolio *p = NULL;
+    ink_error err;
+    ink_status st = ink_portfolio_load(dir, &opt, &p, &err);
+    if (st != INK_OK) {
+        CHECK(p == NULL);
+        return st;
+    }
+    ink_quality q;
+    ink_quality_init(&q);
+    st = ink_quality_compute(p, &q);
+    ink_quality_cleanup(&q);
+    ink_portfolio_free(p);
+    return st;
+}
+
+/* Fails allocation 1, 2, ... until a run makes fewer allocations than
+ * the one to fail; every failing run must report INK_NOMEM. */
+static void torture(const char *dir, int lenient, const char *rejects,
+                    int threads, ink_status want)
+{
+    fail_at = 0;
+    allocations = 0;
+    CHECK_INT(load_and_summarise(dir, lenient, rejects, threads), want);
+    long total = allocations;
+    CHECK(total > 10);
+    int wrong = 0;
+    for (long k = 1; k <= total; k++) {
+        fail_at = k;
+        allocations = 0;
+        ink_status st = load_and_summarise(dir, lenient, rejects, threads);
+        /* A failed allocation inside a worker thread that the loader
+         * can route around does not exist: all must surface. */
+        if (st != INK_NOMEM && !(st == want && allocations < k)) {
+            if (!wrong)
+                fprintf(stderr, "%s: failing allocation %ld gave %s\n", dir, k,
+                        ink_status_name(st));
+            wrong++;
+        }
+    }
+    fail_at = 0;
+    CHECK_INT(wrong, 0);
+    printf("%s (lenient %d, threads %d): %ld allocations, each failed once\n",
+           dir, lenient, threads, total);
+}
+
+/* The generator under the same torture: a failed allocation fails the
+ * run with INK_NOMEM and leaves no file, final or temporary, behind. */
+static void torture_gen(void)
+{
+    char dir[128];
+    snprintf(dir, sizeof dir, "/tmp/inkasso-test-alloc-gen-%ld",
+             (long)getpid());
+    ink_gen_options opt;
+    ink_gen_options_init(&opt);
+    opt.cases = 50;
+    fail_at = 0;
+    allocations = 0;
+    ink_error err;
+    CHECK_INT(ink_gen_write(dir, &opt, &err), INK_OK);
+    long total = allocations;
+    const char *names[] = {"cases.csv", "payments.csv", "contacts.csv",
+                           "costs.csv"};
+    int wrong = 0, left = 0;
+    for (long k = 1; k <= total; k++) {
+        char path[256];
+        for (size_t i = 0; i < 4; i++) {
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            remove(path);
+        }
+        fail_at = k;
+        allocations = 0;
+        ink_status st = ink_gen_write(dir, &opt, &err);
+        fail_at = 0;
+        wrong += st != INK_NOMEM && !(st == INK_OK && allocations < k);
+        for (size_t i = 0; st != INK_OK && i < 4; i++) {
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            left += access(path, F_OK) == 0;
+            snprintf(path, sizeof path, "%s/%s.tmp", dir, names[i]);
+            left += access(path, F_OK) == 0;
+        }
+    }
+    CHECK_INT(wrong, 0);
+    CHECK_INT(left, 0);
+    printf("gen: %ld allocations, each failed once\n", total);
+    char path[256];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const char *data = getenv("INK_TEST_DATA");
+    if (!data)
+        data = "tests/data";
+    char valid[512], lenient[512], rejects[512];
+    snprintf(valid, sizeof valid, "%s/valid", data);
+    snprintf(lenient, sizeof lenient, "%s/lenient", data);
+    snprintf(rejects, sizeof rejects, "/tmp/inkasso-test-alloc-%ld.csv",
+             (long)getpid());
+    torture(valid, 0, NULL, 1, INK_OK);
+    torture(valid, 0, NULL, 4, INK_OK);
+    torture(lenient, 1, rejects, 2, INK_OK);
+    torture(lenient, 0, NULL, 1, INK_DATA);
+    remove(rejects);
+    torture_gen();
+    return check_report("alloc");
+}
