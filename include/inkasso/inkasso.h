@@ -7,6 +7,7 @@
 #include "inkasso/portfolio.h"
 #include "inkasso/quality.h"
 #include "inkasso/gen.h"
+#include "inkasso/kpi.h"
 
 #define INKASSO_VERSION "0.1.0"
 

@@ -14,6 +14,8 @@ static const cli_command commands[] = {
     {"check", cmd_check, cmd_check_usage,
      "validate a portfolio folder and report its data quality"},
     {"gen", cmd_gen, cmd_gen_usage, "write a synthetic sample portfolio"},
+    {"kpi", cmd_kpi, cmd_kpi_usage,
+     "compute every KPI, in total and by any dimension"},
     {"help", cmd_help, cmd_help_usage, "show help for a command"},
     {"version", cmd_version, cmd_version_usage, "print the version"},
 };

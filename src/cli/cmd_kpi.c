@@ -1,0 +1,472 @@
+/* inkasso kpi: every KPI of the spec, by any dimension, as table, JSON, CSV. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cmd_kpi_usage(FILE *out)
+{
+    fputs(
+        "usage: inkasso kpi DIR [--as-of D] [--from D --to D] [--by "
+        "DIM[,DIM...]]\n"
+        "                   [--windows 30,60,90] [--format table|json|csv]\n"
+        "                   [--rejects FILE] [--threads N]\n"
+        "\n"
+        "Computes every KPI of the spec (success, turnaround, contact, and\n"
+        "operations from costs.csv) for the portfolio folder DIR, in total\n"
+        "and per group. Definitions: docs/kpi.md.\n"
+        "\n"
+        "Options:\n"
+        "  --as-of D        the date the report describes (YYYY-MM-DD); later\n"
+        "                   payments, contacts and closings are ignored\n"
+        "                   (default: the latest date in the data)\n"
+        "  --from D, --to D only cases placed (opened_on) in this window,\n"
+        "                   inclusive\n"
+        "  --by DIMS        group by columns of cases.csv (extras included) "
+        "or\n"
+        "                   cohort_month, cohort_quarter, cohort_year,\n"
+        "                   age_bucket; comma-separated\n"
+        "  --windows LIST   realization windows in days (default 30,60,90)\n"
+        "  --format F       table (default, for people), json or csv\n"
+        "  --rejects FILE   lenient loading: skip invalid rows, list them in "
+        "FILE\n"
+        "  --threads N      worker threads (default: one per core)\n"
+        "\n"
+        "Amounts of different currencies are never added: a group mixing them\n"
+        "is an error unless currency is one of the --by dimensions.\n"
+        "Exit status: 0 ok, 1 runtime error, 2 usage, 3 invalid data.\n",
+        out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Options                                                             */
+
+static int parse_date_arg(const char *option, const char *s, int32_t *out)
+{
+    if (ink_parse_date(s, strlen(s), out))
+        return 1;
+    cli_usage_error("kpi", "%s: expected a date YYYY-MM-DD, got \"%s\"", option,
+                    s);
+    return 0;
+}
+
+/* Splits a comma list in place into items (at most max). */
+static int split_list(char *s, char **items, size_t max, size_t *count)
+{
+    *count = 0;
+    for (char *tok = s;;) {
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
+        if (*count == max || *tok == '\0')
+            return 0;
+        items[(*count)++] = tok;
+        if (!comma)
+            return 1;
+        tok = comma + 1;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Table output                                                        */
+
+typedef struct table_style {
+    int colour;
+} table_style;
+
+static const char *green(const table_style *t)
+{
+    return t->colour ? "\033[32m" : "";
+}
+
+static const char *red(const table_style *t)
+{
+    return t->colour ? "\033[31m" : "";
+}
+
+static const char *bold(const table_style *t)
+{
+    return t->colour ? "\033[1m" : "";
+}
+
+static const char *reset(const table_style *t)
+{
+    return t->colour ? "\033[0m" : "";
+}
+
+static void fmt_count(uint64_t v, char *buf, size_t cap)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    size_t o = 0;
+    for (int i = 0; i < n && o + 2 < cap; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+}
+
+static void fmt_pct(double v, char *buf, size_t cap)
+{
+    if (isnan(v))
+        snprintf(buf, cap, "-");
+    else
+        snprintf(buf, cap, "%.1f%%", 100 * v);
+}
+
+static void fmt_num(double v, char *buf, size_t cap)
+{
+    if (isnan(v))
+        snprintf(buf, cap, "-");
+    else
+        snprintf(buf, cap, "%.1f", v);
+}
+
+/* The group's key values joined with " / ", null shown as (null). */
+static void group_label(const ink_kpi_report *r, size_t g, char *buf,
+                        size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t d = 0; d < ink_kpi_dim_count(r) && n < cap; d++) {
+        const char *k = ink_kpi_group_key(r, g, d);
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", d ? " / " : "",
+                              k ? k : "(null)");
+    }
+}
+
+typedef struct row_ref {
+    char label[128];
+    const ink_kpi_values *v;
+} row_ref;
+
+/* Within [lo, hi]: green; outside: red; with a marker for no colour. */
+static void mark(const table_style *t, double v, double lo, double hi,
+                 const char *text, int width)
+{
+    if (isnan(v)) {
+        printf(" %*s", width, text);
+        return;
+    }
+    int inside = v >= lo && v <= hi;
+    printf(" %s%*s%s%s", inside ? green(t) : red(t), width - 1, text,
+           inside ? " " : "!", reset(t));
+}
+
+static void print_table(const ink_kpi_report *r, const table_style *t)
+{
+    size_t groups = ink_kpi_group_count(r);
+    row_ref *rows = calloc(groups + 1, sizeof *rows);
+    if (!rows)
+        return;
+    int label_width = 5;
+    for (size_t g = 0; g < groups; g++) {
+        group_label(r, g, rows[g].label, sizeof rows[g].label);
+        rows[g].v = ink_kpi_group(r, g);
+    }
+    snprintf(rows[groups].label, sizeof rows[groups].label, "Total");
+    rows[groups].v = ink_kpi_total(r);
+    for (size_t g = 0; g <= groups; g++) {
+        int n = (int)strlen(rows[g].label);
+        label_width = n > label_width ? n : label_width;
+    }
+    if (label_width > 28)
+        label_width = 28;
+    char head[64];
+    snprintf(head, sizeof head, "%s", groups ? "group" : "");
+    char date[INK_DATE_TEXT_MAX];
+    ink_format_date(ink_kpi_as_of(r), date, sizeof date);
+    printf("%sKPI report as of %s%s", bold(t), date, reset(t));
+    if (ink_kpi_dim_count(r)) {
+        printf(", by ");
+        for (size_t d = 0; d < ink_kpi_dim_count(r); d++)
+            printf("%s%s", d ? ", " : "", ink_kpi_dim_name(r, d));
+    }
+    printf("\n");
+
+    char a[96], b[96], c[96], d[96], e[96], f[96];
+    printf("\n%sSuccess%s\n%-*s %11s %9s %9s %20s %20s %8s\n", bold(t),
+           reset(t), label_width, head, "cases", "open", "resolved", "placed",
+           "collected", "recovery");
+    for (size_t g = 0; g <= groups; g++) {
+        const ink_kpi_values *v = rows[g].v;
+        fmt_count(v->cases, a, sizeof a);
+        fmt_count(v->open_cases, b, sizeof b);
+        fmt_count(v->resolved_cases, c, sizeof c);
+        if (v->amounts_null || !v->currency) {
+            snprintf(d, sizeof d, v->amounts_null ? "(mixed)" : "-");
+            snprintf(e, sizeof e, "%s", d);
+        } else {
+            char amt[48];
+            snprintf(d, sizeof d, "%s %s", v->currency,
+                     cli_format_amount(v->placed_amount, amt, sizeof amt));
+            snprintf(e, sizeof e, "%s %s", v->currency,
+                     cli_format_amount(v->collected_amount, amt, sizeof amt));
+        }
+        fmt_pct(v->recovery_rate, f, sizeof f);
+        printf("%-*.*s %11s %9s %9s %20s %20s %8s\n", label_width, label_width,
+               rows[g].label, a, b, c, d, e, f);
+    }
+
+    size_t nw = ink_kpi_window_count(r);
+    printf("\n%sRealization within the window (eligible cases)%s\n%-*s",
+           bold(t), reset(t), label_width, head);
+    for (size_t w = 0; w < nw; w++) {
+        char h[32];
+        snprintf(h, sizeof h, "%dd", (int)ink_kpi_window(r, w));
+        printf(" %19s", h);
+    }
+    printf("\n");
+    for (size_t g = 0; g <= groups; g++) {
+        printf("%-*.*s", label_width, label_width, rows[g].label);
+        for (size_t w = 0; w < nw; w++) {
+            char cell[200];
+            fmt_pct(rows[g].v->realization_rate[w], a, sizeof a);
+            fmt_count(rows[g].v->eligible_cases[w], b, sizeof b);
+            snprintf(cell, sizeof cell, "%s (%s)", a, b);
+            printf(" %19s", cell);
+        }
+        printf("\n");
+    }
+
+    printf("\n%sTurnaround%s (benchmarks: resolution 30-60 days, first contact"
+           " to payment 5-15 days, first-contact resolution 30-50%%)\n",
+           bold(t), reset(t));
+    printf("%-*s %12s %12s %14s %14s %12s\n", label_width, head, "days to res.",
+           "median res.", "days to 1st pay", "contact to pay", "first-contact");
+    for (size_t g = 0; g <= groups; g++) {
+        const ink_kpi_values *v = rows[g].v;
+        printf("%-*.*s", label_width, label_width, rows[g].label);
+        fmt_num(v->avg_days_to_resolution, a, sizeof a);
+        mark(t, v->avg_days_to_resolution, 30, 60, a, 12);
+        fmt_num(v->median_days_to_resolution, b, sizeof b);
+        printf(" %12s", b);
+        fmt_num(v->avg_days_to_first_payment, c, sizeof c);
+        printf(" %14s", c);
+        fmt_num(v->avg_days_first_contact_to_payment, d, sizeof d);
+        mark(t, v->avg_days_first_contact_to_payment, 5, 15, d, 14);
+        fmt_pct(v->first_contact_resolution_rate, e, sizeof e);
+        mark(t, v->first_contact_resolution_rate, 0.30, 0.50, e, 12);
+        printf("\n");
+    }
+
+    printf("\n%sContact%s\n%-*s %12s %12s %14s %12s\n", bold(t), reset(t),
+           label_width, head, "reachability", "valid data", "attempts/reach",
+           "automation");
+    for (size_t g = 0; g <= groups; g++) {
+        const ink_kpi_values *v = rows[g].v;
+        fmt_pct(v->reachability_rate, a, sizeof a);
+        fmt_pct(v->valid_contact_rate, b, sizeof b);
+        fmt_num(v->attempts_per_reached_debtor, c, sizeof c);
+        fmt_pct(v->automation_rate, d, sizeof d);
+        printf("%-*.*s %12s %12s %14s %12s\n", label_width, label_width,
+               rows[g].label, a, b, c, d);
+    }
+    const ink_kpi_values *total = ink_kpi_total(r);
+    if (total->channel_count) {
+        printf("\n%sResponse rate per channel%s (responded / valid outbound)\n"
+               "%-*s",
+               bold(t), reset(t), label_width, head);
+        for (size_t k = 0; k < total->channel_count; k++)
+            printf(" %9.9s", total->channels[k]);
+        printf("\n");
+        for (size_t g = 0; g <= groups; g++) {
+            const ink_kpi_values *v = rows[g].v;
+            printf("%-*.*s", label_width, label_width, rows[g].label);
+            for (size_t k = 0, j = 0; k < total->channel_count; k++) {
+                while (j < v->channel_count &&
+                       strcmp(v->channels[j], total->channels[k]) < 0)
+                    j++;
+                if (j < v->channel_count &&
+                    strcmp(v->channels[j], total->channels[k]) == 0)
+                    fmt_pct(v->response_rate[j], a, sizeof a);
+                else
+                    snprintf(a, sizeof a, "-");
+                printf(" %9s", a);
+            }
+            printf("\n");
+        }
+    }
+
+    if (ink_kpi_has_operations(r)) {
+        printf("\n%sOperations%s (benchmark: cost per case about 3 EUR B2C, "
+               "up to 15 EUR B2B)\n",
+               bold(t), reset(t));
+        printf("%-8s %-7s %10s %9s %8s %18s %9s %9s %9s %9s\n", "period",
+               "segment", "active", "resolved", "fte", "cost", "cost/case",
+               "cases/fte", "res./fte", "automat.");
+        for (size_t i = 0; i < ink_kpi_operation_count(r); i++) {
+            const ink_kpi_operation *op = ink_kpi_operation_at(r, i);
+            char period[16] = "total";
+            if (op->period >= 0)
+                ink_format_month(op->period, period, sizeof period);
+            const char *seg = ink_segment_name(op->segment);
+            fmt_count(op->active_cases, a, sizeof a);
+            fmt_count(op->resolved_in_period, b, sizeof b);
+            char amt[48];
+            snprintf(c, sizeof c, "%s %s", op->currency ? op->currency : "",
+                     cli_format_amount(op->cost, amt, sizeof amt));
+            printf("%-8s %-7s %10s %9s %8s %18s", period, seg ? seg : "all", a,
+                   b, op->fte, c);
+            snprintf(d, sizeof d, isnan(op->cost_per_case) ? "-" : "%.2f",
+                     op->cost_per_case);
+            int eur = op->currency && strcmp(op->currency, "EUR") == 0;
+            if (eur && op->segment == INK_SEGMENT_B2C)
+                mark(t, op->cost_per_case, 0, 3.0, d, 9);
+            else if (eur && op->segment == INK_SEGMENT_B2B)
+                mark(t, op->cost_per_case, 0, 15.0, d, 9);
+            else
+                printf(" %9s", d);
+            fmt_num(op->cases_per_fte, e, sizeof e);
+            fmt_num(op->resolved_per_fte, f, sizeof f);
+            fmt_pct(op->automation_rate, a, sizeof a);
+            printf(" %9s %9s %9s\n", e, f, a);
+        }
+    }
+    if (!t->colour)
+        printf("\n(a value marked ! is outside its industry benchmark)\n");
+    free(rows);
+}
+
+/* ------------------------------------------------------------------ */
+
+int cmd_kpi(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"as-of", required_argument, NULL, 'a'},
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},
+        {"by", required_argument, NULL, 'b'},
+        {"windows", required_argument, NULL, 'w'},
+        {"format", required_argument, NULL, 'F'},
+        {"rejects", required_argument, NULL, 'r'},
+        {"threads", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0}};
+    ink_kpi_options kopt;
+    ink_kpi_options_init(&kopt);
+    ink_load_options lopt;
+    ink_load_options_init(&lopt);
+    enum { TABLE, JSON, CSV } format = TABLE;
+    char *by_items[INK_KPI_MAX_DIMS + 1];
+    char *window_items[INK_KPI_MAX_WINDOWS + 1];
+    size_t n;
+    uint64_t value;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            if (!parse_date_arg("--as-of", optarg, &kopt.as_of))
+                return CLI_EXIT_USAGE;
+            break;
+        case 'f':
+            if (!parse_date_arg("--from", optarg, &kopt.from))
+                return CLI_EXIT_USAGE;
+            break;
+        case 't':
+            if (!parse_date_arg("--to", optarg, &kopt.to))
+                return CLI_EXIT_USAGE;
+            break;
+        case 'b':
+            if (!split_list(optarg, by_items, INK_KPI_MAX_DIMS, &n))
+                return cli_usage_error("kpi",
+                                       "--by: expected up to %d "
+                                       "comma-separated dimensions",
+                                       INK_KPI_MAX_DIMS);
+            kopt.by = (const char *const *)by_items;
+            kopt.by_count = n;
+            break;
+        case 'w': {
+            char *copy = optarg;
+            if (!split_list(copy, window_items, INK_KPI_MAX_WINDOWS, &n))
+                return cli_usage_error("kpi",
+                                       "--windows: expected up to %d "
+                                       "comma-separated day counts",
+                                       INK_KPI_MAX_WINDOWS);
+            for (size_t i = 0; i < n; i++) {
+                if (!cli_parse_u64(window_items[i], &value) || value > 36500)
+                    return cli_usage_error("kpi",
+                                           "--windows: expected days from 0 "
+                                           "to 36500, got \"%s\"",
+                                           window_items[i]);
+                kopt.windows[i] = (int32_t)value;
+            }
+            kopt.window_count = n;
+            break;
+        }
+        case 'F':
+            if (strcmp(optarg, "table") == 0)
+                format = TABLE;
+            else if (strcmp(optarg, "json") == 0)
+                format = JSON;
+            else if (strcmp(optarg, "csv") == 0)
+                format = CSV;
+            else
+                return cli_usage_error("kpi",
+                                       "--format: expected table, json or "
+                                       "csv, got \"%s\"",
+                                       optarg);
+            break;
+        case 'r':
+            lopt.lenient = 1;
+            lopt.rejects_path = optarg;
+            break;
+        case 'T':
+            if (!cli_parse_u64(optarg, &value) || value < 1 || value > 64)
+                return cli_usage_error("kpi",
+                                       "--threads: expected a number from 1 "
+                                       "to 64, got \"%s\"",
+                                       optarg);
+            kopt.threads = lopt.threads = (int)value;
+            break;
+        case ':':
+            return cli_usage_error("kpi", "option '%s' needs a value",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error("kpi", "unknown option '%s'",
+                                   argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error("kpi", optind == argc
+                                          ? "kpi needs a portfolio folder"
+                                          : "kpi takes one folder");
+    if ((kopt.from != INK_DATE_NONE) != (kopt.to != INK_DATE_NONE) ||
+        (kopt.from != INK_DATE_NONE && kopt.from > kopt.to))
+        return cli_usage_error("kpi", "--from and --to go together, with "
+                                      "--from on or before --to");
+    ink_portfolio *p = NULL;
+    ink_error err;
+    ink_status st = ink_portfolio_load(argv[optind], &lopt, &p, &err);
+    if (st != INK_OK) {
+        cli_print_error(&err);
+        return cli_exit_code(st);
+    }
+    ink_kpi_report *r = NULL;
+    st = ink_kpi_compute(p, &kopt, &r, &err);
+    if (st != INK_OK) {
+        cli_print_error(&err);
+        ink_portfolio_free(p);
+        return cli_exit_code(st);
+    }
+    table_style style = {isatty(STDOUT_FILENO) && !getenv("NO_COLOR")};
+    if (format == JSON)
+        st = ink_kpi_write_json(r, stdout);
+    else if (format == CSV)
+        st = ink_kpi_write_csv(r, stdout);
+    else
+        print_table(r, &style);
+    ink_kpi_report_free(r);
+    ink_portfolio_free(p);
+    if (st != INK_OK || fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "inkasso: cannot write the report\n");
+        return CLI_EXIT_RUNTIME;
+    }
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,256 @@
+/* KPI accumulators: the mergeable state of one group (init, merge, finish).
+ * Adding a case is in engine.c, next to the loop that reads it. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "kpi/kpi_impl.h"
+
+int ink__kpi_acc_init(kpi_acc *a, const acc_shape *shape)
+{
+    memset(a, 0, sizeof *a);
+    size_t w = shape->windows ? shape->windows : 1;
+    a->eligible = ink__calloc_array(w, sizeof *a->eligible);
+    a->eligible_amount = ink__calloc_array(w, sizeof *a->eligible_amount);
+    a->realized = ink__calloc_array(w, sizeof *a->realized);
+    a->channels = ink__calloc_array(shape->channels ? shape->channels : 1,
+                                    sizeof *a->channels);
+    if (!a->eligible || !a->eligible_amount || !a->realized || !a->channels) {
+        ink__kpi_acc_cleanup(a);
+        return 0;
+    }
+    return 1;
+}
+
+void ink__kpi_acc_cleanup(kpi_acc *a)
+{
+    free(a->eligible);
+    free(a->eligible_amount);
+    free(a->realized);
+    free(a->channels);
+    free(a->resolution_days.v);
+    free(a->debtors.v);
+    memset(a, 0, sizeof *a);
+}
+
+static int add64(int64_t *sum, int64_t v)
+{
+    return !__builtin_add_overflow(*sum, v, sum);
+}
+
+static int append(void **v, size_t *len, size_t *cap, const void *src, size_t n,
+                  size_t size)
+{
+    if (!n)
+        return 1;
+    if (!ink__reserve(v, cap, *len + n, size))
+        return 0;
+    memcpy((char *)*v + *len * size, src, n * size);
+    *len += n;
+    return 1;
+}
+
+int ink__kpi_acc_merge(kpi_acc *a, const kpi_acc *b, const acc_shape *shape)
+{
+    a->cases += b->cases;
+    a->open_cases += b->open_cases;
+    a->resolved_cases += b->resolved_cases;
+    /* Two distinct codes are enough to say "mixed" and to name them. */
+    uint32_t seen[2] = {b->currency, b->currency_other};
+    for (int k = 0; k < 2; k++) {
+        if (!seen[k])
+            continue;
+        if (!a->currency)
+            a->currency = seen[k];
+        else if (seen[k] != a->currency && !a->currency_other)
+            a->currency_other = seen[k];
+    }
+    a->overflow |= b->overflow;
+    a->overflow |= !add64(&a->placed, b->placed);
+    a->overflow |= !add64(&a->collected, b->collected);
+    for (size_t w = 0; w < shape->windows; w++) {
+        a->eligible[w] += b->eligible[w];
+        a->overflow |= !add64(&a->eligible_amount[w], b->eligible_amount[w]);
+        a->overflow |= !add64(&a->realized[w], b->realized[w]);
+    }
+    a->resolution_days_sum += b->resolution_days_sum;
+    a->first_payment_days_sum += b->first_payment_days_sum;
+    a->first_payment_cases += b->first_payment_cases;
+    a->contact_to_payment_days_sum += b->contact_to_payment_days_sum;
+    a->contact_to_payment_cases += b->contact_to_payment_cases;
+    a->first_contact_resolved += b->first_contact_resolved;
+    a->outbound += b->outbound;
+    a->valid_outbound += b->valid_outbound;
+    a->automated_outbound += b->automated_outbound;
+    for (size_t c = 0; c < shape->channels; c++) {
+        a->channels[c].outbound += b->channels[c].outbound;
+        a->channels[c].valid += b->channels[c].valid;
+        a->channels[c].responded += b->channels[c].responded;
+    }
+    return append((void **)&a->resolution_days.v, &a->resolution_days.len,
+                  &a->resolution_days.cap, b->resolution_days.v,
+                  b->resolution_days.len, sizeof(int32_t)) &&
+           append((void **)&a->debtors.v, &a->debtors.len, &a->debtors.cap,
+                  b->debtors.v, b->debtors.len, sizeof(debtor_flag));
+}
+
+/* The k-th smallest of v[0..n) (Hoare's selection; v is reordered). */
+static int32_t select_kth(int32_t *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int32_t pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                int32_t t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
+/* Mean of the two middle values for an even count; NaN when empty. */
+static double median(i32_vec *days)
+{
+    size_t n = days->len;
+    if (n == 0)
+        return NAN;
+    int32_t upper = select_kth(days->v, n, n / 2);
+    if (n % 2)
+        return upper;
+    /* The lower middle is the largest value left of the upper one. */
+    int32_t lower = days->v[0];
+    for (size_t i = 1; i < n / 2; i++)
+        if (days->v[i] > lower)
+            lower = days->v[i];
+    return ((double)lower + (double)upper) / 2;
+}
+
+/* Distinct debtors attempted and reached, without sorting: each debtor's
+ * flags are OR-ed in a table indexed by debtor code (all zero on entry
+ * and on return), then read once. */
+static void count_debtors(const debtor_vec *dv, uint8_t *flags,
+                          uint64_t *attempted, uint64_t *reached)
+{
+    for (size_t i = 0; i < dv->len; i++)
+        flags[dv->v[i].debtor] |= (uint8_t)dv->v[i].flags;
+    for (size_t i = 0; i < dv->len; i++) {
+        uint8_t f = flags[dv->v[i].debtor];
+        if (f == 0)
+            continue; /* counted already */
+        *attempted += (f & 1) != 0;
+        *reached += (f & 3) == 3;
+        flags[dv->v[i].debtor] = 0;
+    }
+}
+
+static double ratio(double num, double den)
+{
+    return den > 0 ? num / den : NAN;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
+                    kpi_group *g, int amounts_null)
+{
+    kpi_acc *a = &g->acc;
+    ink_kpi_values *v = &g->values;
+    const ink_cases *cs = ink_portfolio_cases(p);
+    const ink_contacts *ct = ink_portfolio_contacts(p);
+    size_t nw = shape->windows ? shape->windows : 1;
+    g->realization = ink__alloc_array(nw, sizeof *g->realization);
+    g->eligible = ink__alloc_array(nw, sizeof *g->eligible);
+    size_t nch = 0;
+    for (size_t c = 1; c < shape->channels; c++)
+        nch += a->channels[c].outbound > 0;
+    g->channel_names = ink__alloc_array(nch ? nch : 1, sizeof(char *));
+    g->response = ink__alloc_array(nch ? nch : 1, sizeof *g->response);
+    if (!g->realization || !g->eligible || !g->channel_names || !g->response)
+        return 0;
+
+    v->cases = a->cases;
+    v->open_cases = a->open_cases;
+    v->resolved_cases = a->resolved_cases;
+    v->amounts_null = amounts_null;
+    v->currency = a->currency && !a->currency_other
+                      ? ink_dict_get(cs->currency.values, a->currency, NULL)
+                      : NULL;
+    v->placed_amount = a->placed;
+    v->collected_amount = a->collected;
+    v->recovery_rate =
+        amounts_null ? NAN : ratio((double)a->collected, (double)a->placed);
+    for (size_t w = 0; w < shape->windows; w++) {
+        g->eligible[w] = a->eligible[w];
+        /* null when no case is old enough for the window */
+        g->realization[w] =
+            amounts_null || a->eligible[w] == 0
+                ? NAN
+                : (double)a->realized[w] / (double)a->eligible_amount[w];
+    }
+    v->realization_rate = g->realization;
+    v->eligible_cases = g->eligible;
+
+    v->avg_days_to_resolution =
+        ratio((double)a->resolution_days_sum, (double)a->resolved_cases);
+    v->median_days_to_resolution = median(&a->resolution_days);
+    v->avg_days_to_first_payment = ratio((double)a->first_payment_days_sum,
+                                         (double)a->first_payment_cases);
+    v->avg_days_first_contact_to_payment =
+        ratio((double)a->contact_to_payment_days_sum,
+              (double)a->contact_to_payment_cases);
+    v->first_contact_resolution_rate =
+        ratio((double)a->first_contact_resolved, (double)a->resolved_cases);
+
+    /* Distinct debtors over the group's cases: attempted when any of
+     * their cases has an outbound contact, reached when attempted and
+     * any has a responded one. */
+    uint64_t attempted = 0, reached = 0;
+    count_debtors(&a->debtors, shape->debtor_flags, &attempted, &reached);
+    v->reachability_rate = ratio((double)reached, (double)attempted);
+    v->valid_contact_rate =
+        ratio((double)a->valid_outbound, (double)a->outbound);
+    v->attempts_per_reached_debtor =
+        ratio((double)a->outbound, (double)reached);
+    v->automation_rate =
+        ratio((double)a->automated_outbound, (double)a->outbound);
+
+    /* response_rate: channels with an outbound contact, in byte order. */
+    size_t k = 0;
+    for (size_t c = 1; c < shape->channels; c++)
+        if (a->channels[c].outbound > 0)
+            g->channel_names[k++] =
+                ink_dict_get(ct->channel.values, (uint32_t)c, NULL);
+    qsort(g->channel_names, k, sizeof(char *), by_name);
+    for (size_t i = 0; i < k; i++) {
+        uint32_t c = ink_dict_find(ct->channel.values, g->channel_names[i],
+                                   strlen(g->channel_names[i]));
+        g->response[i] = ratio((double)a->channels[c].responded,
+                               (double)a->channels[c].valid);
+    }
+    v->channel_count = k;
+    v->channels = g->channel_names;
+    v->response_rate = g->response;
+    return 1;
+}

@@ -1,0 +1,267 @@
+/* Grouping dimensions: case columns and the derived cohort and age ones. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/mem.h"
+#include "inkasso/units.h"
+#include "kpi/kpi_impl.h"
+
+static const char *const age_buckets[] = {NULL,      "0-30", "31-90",  "91-180",
+                                          "181-365", "366+", "unknown"};
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The distinct case amounts, sorted: their index is the amount's code. */
+static int amount_codes(kpi_dim *d, const ink_cases *cs)
+{
+    d->amounts = ink__alloc_array(cs->count, sizeof *d->amounts);
+    if (!d->amounts)
+        return 0;
+    memcpy(d->amounts, cs->amount, cs->count * sizeof *d->amounts);
+    qsort(d->amounts, cs->count, sizeof *d->amounts, cmp_i64);
+    size_t n = 0;
+    for (size_t i = 0; i < cs->count; i++)
+        if (n == 0 || d->amounts[n - 1] != d->amounts[i])
+            d->amounts[n++] = d->amounts[i];
+    d->amount_count = n;
+    d->cardinality = n + 1;
+    return 1;
+}
+
+/* Smallest and largest non-missing date of a column. */
+static void date_span(const int32_t *dates, size_t n, int32_t *lo, int32_t *hi)
+{
+    *lo = INT32_MAX;
+    *hi = INT32_MIN;
+    for (size_t i = 0; i < n; i++) {
+        if (dates[i] == INK_DATE_NONE)
+            continue;
+        if (dates[i] < *lo)
+            *lo = dates[i];
+        if (dates[i] > *hi)
+            *hi = dates[i];
+    }
+    if (*lo > *hi)
+        *lo = *hi = 0;
+}
+
+static int32_t month_of(int32_t days)
+{
+    int32_t y, m, d;
+    ink_civil_from_days(days, &y, &m, &d);
+    return y * 12 + m - 1;
+}
+
+static const ink_text_column *text_column(const ink_cases *cs, const char *name)
+{
+    const ink_text_column *cols[] = {
+        &cs->debtor_id,  &cs->creditor_id, &cs->sector,  &cs->region,
+        &cs->risk_class, &cs->portfolio,   &cs->handler, &cs->currency};
+    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+        if (strcmp(cols[k]->name, name) == 0)
+            return cols[k];
+    for (size_t x = 0; x < cs->extra_count; x++)
+        if (strcmp(cs->extras[x].name, name) == 0)
+            return &cs->extras[x];
+    return NULL;
+}
+
+static ink_status resolve_one(const ink_cases *cs, const char *name, kpi_dim *d,
+                              ink_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->name = name;
+    int32_t lo, hi;
+    /* A cases.csv column wins over a derived dimension of the same name. */
+    const ink_text_column *text = text_column(cs, name);
+    if (text) {
+        d->kind = DIM_TEXT;
+        d->text = text;
+        d->cardinality = ink_dict_count(text->values);
+        if (d->cardinality == 0)
+            d->cardinality = 1;
+        return INK_OK;
+    }
+    if (strcmp(name, "case_id") == 0) {
+        d->kind = DIM_CASE_ID;
+        d->cardinality = cs->count + 1;
+    } else if (strcmp(name, "segment") == 0) {
+        d->kind = DIM_SEGMENT;
+        d->cardinality = 3;
+    } else if (strcmp(name, "close_reason") == 0) {
+        d->kind = DIM_REASON;
+        d->cardinality = 6;
+    } else if (strcmp(name, "opened_on") == 0 || strcmp(name, "due_on") == 0 ||
+               strcmp(name, "closed_on") == 0) {
+        d->kind = DIM_DATE;
+        d->dates = name[0] == 'o'   ? cs->opened_on
+                   : name[0] == 'd' ? cs->due_on
+                                    : cs->closed_on;
+        d->censor_closed = name[0] == 'c';
+        date_span(d->dates, cs->count, &lo, &hi);
+        d->base = lo;
+        d->cardinality = (uint64_t)((int64_t)hi - lo) + 2;
+    } else if (strcmp(name, "amount") == 0) {
+        d->kind = DIM_AMOUNT;
+        if (!amount_codes(d, cs))
+            return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    } else if (strcmp(name, "cohort_month") == 0 ||
+               strcmp(name, "cohort_quarter") == 0 ||
+               strcmp(name, "cohort_year") == 0) {
+        date_span(cs->opened_on, cs->count, &lo, &hi);
+        int32_t a = month_of(lo), b = month_of(hi);
+        if (name[7] == 'm') {
+            d->kind = DIM_COHORT_MONTH;
+        } else if (name[7] == 'q') {
+            d->kind = DIM_COHORT_QUARTER;
+            a /= 3;
+            b /= 3;
+        } else {
+            d->kind = DIM_COHORT_YEAR;
+            a /= 12;
+            b /= 12;
+        }
+        d->base = a;
+        d->cardinality = (uint64_t)(b - a) + 2;
+    } else if (strcmp(name, "age_bucket") == 0) {
+        d->kind = DIM_AGE_BUCKET;
+        d->cardinality = 7;
+    } else {
+        return ink__error_set(
+            err, INK_USAGE, NULL,
+            "--by: unknown dimension \"%s\": expected a column of cases.csv "
+            "or cohort_month, cohort_quarter, cohort_year, age_bucket",
+            name);
+    }
+    return INK_OK;
+}
+
+ink_status ink__kpi_dims_resolve(const ink_portfolio *p,
+                                 const ink_kpi_options *opt, int32_t as_of,
+                                 kpi_dim *dims, ink_error *err)
+{
+    (void)as_of;
+    const ink_cases *cs = ink_portfolio_cases(p);
+    if (opt->by_count > INK_KPI_MAX_DIMS)
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "--by: at most %d dimensions", INK_KPI_MAX_DIMS);
+    for (size_t k = 0; k < opt->by_count; k++) {
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(opt->by[j], opt->by[k]) == 0) {
+                ink__kpi_dims_cleanup(dims, k);
+                return ink__error_set(err, INK_USAGE, NULL,
+                                      "--by: dimension \"%s\" named twice",
+                                      opt->by[k]);
+            }
+        ink_status st = resolve_one(cs, opt->by[k], &dims[k], err);
+        if (st != INK_OK) {
+            ink__kpi_dims_cleanup(dims, k);
+            return st;
+        }
+    }
+    return INK_OK;
+}
+
+void ink__kpi_dims_cleanup(kpi_dim *dims, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        free(dims[k].amounts);
+        dims[k].amounts = NULL;
+    }
+}
+
+static int age_bucket(int32_t due, int32_t opened)
+{
+    if (due == INK_DATE_NONE)
+        return 6;
+    int32_t age = opened - due;
+    /* A negative age (due after placement) counts as 0-30. */
+    return age <= 30 ? 1 : age <= 90 ? 2 : age <= 180 ? 3 : age <= 365 ? 4 : 5;
+}
+
+uint64_t ink__kpi_dim_code(const kpi_dim *d, const ink_cases *cs, size_t i,
+                           int32_t as_of)
+{
+    switch (d->kind) {
+    case DIM_TEXT:
+        return d->text->codes[i];
+    case DIM_CASE_ID:
+        return i + 1;
+    case DIM_SEGMENT:
+        return cs->segment[i];
+    case DIM_REASON:
+        /* A case closed after as_of is open at as_of. */
+        return cs->closed_on[i] != INK_DATE_NONE && cs->closed_on[i] <= as_of
+                   ? cs->close_reason[i]
+                   : 0;
+    case DIM_DATE: {
+        int32_t v = d->dates[i];
+        if (v == INK_DATE_NONE || (d->censor_closed && v > as_of))
+            return 0;
+        return (uint64_t)((int64_t)v - d->base) + 1;
+    }
+    case DIM_AMOUNT: {
+        size_t lo = 0, hi = d->amount_count;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (d->amounts[mid] < cs->amount[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo + 1;
+    }
+    case DIM_COHORT_MONTH:
+        return (uint64_t)(month_of(cs->opened_on[i]) - d->base) + 1;
+    case DIM_COHORT_QUARTER:
+        return (uint64_t)(month_of(cs->opened_on[i]) / 3 - d->base) + 1;
+    case DIM_COHORT_YEAR:
+        return (uint64_t)(month_of(cs->opened_on[i]) / 12 - d->base) + 1;
+    case DIM_AGE_BUCKET:
+        return (uint64_t)age_bucket(cs->due_on[i], cs->opened_on[i]);
+    }
+    return 0;
+}
+
+const char *ink__kpi_dim_text(const kpi_dim *d, const ink_cases *cs,
+                              uint64_t code, char *buf, size_t cap)
+{
+    if (code == 0)
+        return NULL;
+    int32_t v;
+    switch (d->kind) {
+    case DIM_TEXT:
+        return ink_dict_get(d->text->values, (uint32_t)code, NULL);
+    case DIM_CASE_ID:
+        return ink_dict_get(cs->ids, (uint32_t)code, NULL);
+    case DIM_SEGMENT:
+        return ink_segment_name((int)code);
+    case DIM_REASON:
+        return ink_close_reason_name((int)code);
+    case DIM_DATE:
+        ink_format_date((int32_t)(d->base + (int64_t)code - 1), buf, cap);
+        return buf;
+    case DIM_AMOUNT:
+        ink_format_money(d->amounts[code - 1], buf, cap);
+        return buf;
+    case DIM_COHORT_MONTH:
+        ink_format_month((int32_t)(d->base + (int64_t)code - 1), buf, cap);
+        return buf;
+    case DIM_COHORT_QUARTER:
+        v = (int32_t)(d->base + (int64_t)code - 1);
+        snprintf(buf, cap, "%04d-Q%d", (int)(v / 4), (int)(v % 4 + 1));
+        return buf;
+    case DIM_COHORT_YEAR:
+        snprintf(buf, cap, "%04d", (int)(d->base + (int64_t)code - 1));
+        return buf;
+    case DIM_AGE_BUCKET:
+        return age_buckets[code];
+    }
+    return NULL;
+}

@@ -1,0 +1,711 @@
+/* The KPI engine: one pass over the cases, each with its payments and
+ * contacts, into per-group accumulators; threads merge at the end. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/mem.h"
+#include "inkasso/units.h"
+#include "kpi/kpi_impl.h"
+
+#define MAX_THREADS 16
+
+void ink_kpi_options_init(ink_kpi_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->as_of = INK_DATE_NONE;
+    opt->from = INK_DATE_NONE;
+    opt->to = INK_DATE_NONE;
+}
+
+typedef struct kpi_ctx {
+    const ink_cases *cs;
+    const ink_payments *ps;
+    const ink_contacts *ct;
+    int32_t as_of, from, to;
+    size_t dim_count;
+    const kpi_dim *dims;
+    uint64_t stride[INK_KPI_MAX_DIMS];
+    acc_shape shape;
+    const int32_t *windows;
+} kpi_ctx;
+
+/* ------------------------------------------------------------------ */
+/* Groups of one thread: composite key -> accumulator                  */
+
+typedef struct group_set {
+    uint64_t *slot_key; /* key + 1; 0 = empty */
+    uint32_t *slot_index;
+    size_t mask;
+    kpi_acc *accs;
+    uint64_t *keys;
+    size_t count, cap;
+} group_set;
+
+static void group_set_cleanup(group_set *g)
+{
+    for (size_t i = 0; i < g->count; i++)
+        ink__kpi_acc_cleanup(&g->accs[i]);
+    free(g->slot_key);
+    free(g->slot_index);
+    free(g->accs);
+    free(g->keys);
+    memset(g, 0, sizeof *g);
+}
+
+static int group_set_rehash(group_set *g, size_t size)
+{
+    uint64_t *keys = ink__calloc_array(size, sizeof *keys);
+    uint32_t *index = ink__alloc_array(size, sizeof *index);
+    if (!keys || !index) {
+        free(keys);
+        free(index);
+        return 0;
+    }
+    for (size_t i = 0; i < g->count; i++) {
+        size_t s = (size_t)ink__mix64(g->keys[i]) & (size - 1);
+        while (keys[s])
+            s = (s + 1) & (size - 1);
+        keys[s] = g->keys[i] + 1;
+        index[s] = (uint32_t)i;
+    }
+    free(g->slot_key);
+    free(g->slot_index);
+    g->slot_key = keys;
+    g->slot_index = index;
+    g->mask = size - 1;
+    return 1;
+}
+
+/* The accumulator of key, created on first use; NULL on failure. */
+static kpi_acc *group_get(group_set *g, uint64_t key, const acc_shape *shape)
+{
+    if (!g->slot_key || g->count * 2 >= g->mask) {
+        if (!group_set_rehash(g, g->slot_key ? (g->mask + 1) * 2 : 64))
+            return NULL;
+    }
+    size_t s = (size_t)ink__mix64(key) & g->mask;
+    while (g->slot_key[s]) {
+        if (g->slot_key[s] == key + 1)
+            return &g->accs[g->slot_index[s]];
+        s = (s + 1) & g->mask;
+    }
+    if (g->count == UINT32_MAX)
+        return NULL;
+    void *p = g->accs;
+    size_t cap = g->cap;
+    if (!ink__reserve(&p, &cap, g->count + 1, sizeof *g->accs))
+        return NULL;
+    g->accs = p;
+    p = g->keys;
+    if (!ink__reserve(&p, &g->cap, g->count + 1, sizeof *g->keys))
+        return NULL;
+    g->keys = p;
+    if (!ink__kpi_acc_init(&g->accs[g->count], shape))
+        return NULL;
+    g->keys[g->count] = key;
+    g->slot_key[s] = key + 1;
+    g->slot_index[s] = (uint32_t)g->count;
+    return &g->accs[g->count++];
+}
+
+/* ------------------------------------------------------------------ */
+/* Adding one case                                                     */
+
+static int push_day(i32_vec *v, int32_t day)
+{
+    if (!ink__reserve((void **)&v->v, &v->cap, v->len + 1, sizeof *v->v))
+        return 0;
+    v->v[v->len++] = day;
+    return 1;
+}
+
+static int push_debtor(debtor_vec *v, uint32_t debtor, uint32_t flags)
+{
+    if (!ink__reserve((void **)&v->v, &v->cap, v->len + 1, sizeof *v->v))
+        return 0;
+    v->v[v->len++] = (debtor_flag){debtor, flags};
+    return 1;
+}
+
+static void add_amount(kpi_acc *a, int64_t *sum, int64_t v)
+{
+    if (__builtin_add_overflow(*sum, v, sum))
+        a->overflow = 1;
+}
+
+/* Adds case i (in the population) to a. Returns 0 on allocation failure. */
+static int add_case(const kpi_ctx *c, kpi_acc *a, size_t i)
+{
+    const ink_cases *cs = c->cs;
+    const int32_t as_of = c->as_of, opened = cs->opened_on[i];
+    const int64_t amount = cs->amount[i];
+    int32_t closed = cs->closed_on[i];
+    if (closed != INK_DATE_NONE && closed > as_of)
+        closed = INK_DATE_NONE; /* closed after as_of: open at as_of */
+    const int resolved =
+        closed != INK_DATE_NONE && (cs->close_reason[i] == INK_CLOSE_PAID ||
+                                    cs->close_reason[i] == INK_CLOSE_SETTLED);
+    a->cases++;
+    a->open_cases += closed == INK_DATE_NONE;
+    if (resolved) {
+        a->resolved_cases++;
+        a->resolution_days_sum += closed - opened;
+        if (!push_day(&a->resolution_days, closed - opened))
+            return 0;
+    }
+    uint32_t currency = cs->currency.codes[i];
+    if (!a->currency)
+        a->currency = currency;
+    else if (currency != a->currency && !a->currency_other)
+        a->currency_other = currency;
+    add_amount(a, &a->placed, amount);
+    size_t nw = c->shape.windows;
+    for (size_t w = 0; w < nw; w++) {
+        if ((int64_t)opened + c->windows[w] <= as_of) {
+            a->eligible[w]++;
+            add_amount(a, &a->eligible_amount[w], amount);
+        }
+    }
+
+    /* Payments, in date order: everything after as_of is ignored. */
+    const ink_payments *ps = c->ps;
+    int32_t first_payment = INK_DATE_NONE;
+    for (uint32_t k = ps->case_offset[i]; k < ps->case_offset[i + 1]; k++) {
+        int32_t paid_on = ps->paid_on[k];
+        if (paid_on > as_of)
+            break;
+        int64_t v = ps->amount[k];
+        add_amount(a, &a->collected, v);
+        if (v > 0 && first_payment == INK_DATE_NONE)
+            first_payment = paid_on;
+        for (size_t w = 0; w < nw; w++)
+            if ((int64_t)opened + c->windows[w] <= as_of &&
+                (int64_t)paid_on <= (int64_t)opened + c->windows[w])
+                add_amount(a, &a->realized[w], v);
+    }
+
+    /* Contacts, in date order: the first valid outbound is the first
+     * contact; the ones on or before closed_on count for first-contact
+     * resolution. */
+    const ink_contacts *ct = c->ct;
+    int32_t first_contact = INK_DATE_NONE;
+    uint64_t outbound = 0, valid_before_close = 0;
+    int responded = 0;
+    for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
+        int32_t date = ct->date[k];
+        if (date > as_of)
+            break;
+        uint8_t outcome = ct->outcome[k];
+        if (ct->direction[k] != INK_DIRECTION_OUT) {
+            responded = 1; /* inbound contacts are always responded */
+            continue;
+        }
+        channel_counts *ch = &a->channels[ct->channel.codes[k]];
+        outbound++;
+        ch->outbound++;
+        a->automated_outbound += ct->automated[k];
+        if (outcome == INK_OUTCOME_INVALID)
+            continue;
+        ch->valid++;
+        a->valid_outbound++;
+        if (first_contact == INK_DATE_NONE)
+            first_contact = date;
+        if (resolved && date <= closed)
+            valid_before_close++;
+        if (outcome == INK_OUTCOME_RESPONDED) {
+            ch->responded++;
+            responded = 1;
+        }
+    }
+    a->outbound += outbound;
+    if (resolved && valid_before_close == 1)
+        a->first_contact_resolved++;
+    uint32_t flags = (outbound ? 1u : 0u) | (responded ? 2u : 0u);
+    if (flags && !push_debtor(&a->debtors, cs->debtor_id.codes[i], flags))
+        return 0;
+    if (first_payment != INK_DATE_NONE) {
+        a->first_payment_days_sum += first_payment - opened;
+        a->first_payment_cases++;
+        if (first_contact != INK_DATE_NONE && first_payment >= first_contact) {
+            a->contact_to_payment_days_sum += first_payment - first_contact;
+            a->contact_to_payment_cases++;
+        }
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Workers                                                             */
+
+typedef struct worker {
+    const kpi_ctx *ctx;
+    size_t begin, end;
+    group_set groups;
+    int ok;
+} worker;
+
+static void *run_worker(void *arg)
+{
+    worker *w = arg;
+    const kpi_ctx *c = w->ctx;
+    const ink_cases *cs = c->cs;
+    uint64_t last_key = UINT64_MAX;
+    kpi_acc *acc = NULL;
+    for (size_t i = w->begin; i < w->end; i++) {
+        int32_t opened = cs->opened_on[i];
+        if (opened > c->as_of ||
+            (c->from != INK_DATE_NONE && opened < c->from) ||
+            (c->to != INK_DATE_NONE && opened > c->to))
+            continue;
+        uint64_t key = 0;
+        for (size_t d = 0; d < c->dim_count; d++)
+            key +=
+                ink__kpi_dim_code(&c->dims[d], cs, i, c->as_of) * c->stride[d];
+        /* Neighbouring cases often share a group (a cohort, a batch). */
+        if (key != last_key) {
+            acc = group_get(&w->groups, key, &c->shape);
+            if (!acc) {
+                w->ok = 0;
+                return NULL;
+            }
+            last_key = key;
+        }
+        if (!add_case(c, acc, i)) {
+            w->ok = 0;
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The report                                                          */
+
+static int32_t latest_date(const ink_portfolio *p)
+{
+    const ink_cases *cs = ink_portfolio_cases(p);
+    const ink_payments *ps = ink_portfolio_payments(p);
+    const ink_contacts *ct = ink_portfolio_contacts(p);
+    int32_t latest = INK_DATE_NONE;
+    for (size_t i = 0; i < cs->count; i++) {
+        if (cs->opened_on[i] > latest)
+            latest = cs->opened_on[i];
+        if (cs->closed_on[i] > latest)
+            latest = cs->closed_on[i];
+    }
+    for (size_t i = 0; i < ps->count; i++)
+        if (ps->paid_on[i] > latest)
+            latest = ps->paid_on[i];
+    for (size_t i = 0; i < ct->count; i++)
+        if (ct->date[i] > latest)
+            latest = ct->date[i];
+    return latest;
+}
+
+static const char *arena_add(ink_kpi_report *r, const char *s, size_t *off)
+{
+    size_t n = strlen(s) + 1;
+    void *p = r->arena;
+    if (!ink__reserve(&p, &r->arena_cap, r->arena_len + n, 1))
+        return NULL;
+    r->arena = p;
+    memcpy(r->arena + r->arena_len, s, n);
+    *off = r->arena_len;
+    r->arena_len += n;
+    return r->arena + *off;
+}
+
+/* Key texts of every group; stored as arena offsets first because the
+ * arena moves while it grows, then turned into pointers. */
+static int make_keys(ink_kpi_report *r, const kpi_ctx *c)
+{
+    for (size_t g = 0; g < r->group_count; g++) {
+        kpi_group *grp = &r->groups[g];
+        grp->keys = ink__calloc_array(c->dim_count ? c->dim_count : 1,
+                                      sizeof *grp->keys);
+        if (!grp->keys)
+            return 0;
+        for (size_t d = 0; d < c->dim_count; d++) {
+            uint64_t code = (grp->key / c->stride[d]) % c->dims[d].cardinality;
+            char buf[64];
+            const char *text =
+                ink__kpi_dim_text(&c->dims[d], c->cs, code, buf, sizeof buf);
+            size_t off;
+            if (!text) {
+                grp->keys[d] = NULL;
+                continue;
+            }
+            if (!arena_add(r, text, &off))
+                return 0;
+            grp->keys[d] = (const char *)(uintptr_t)(off + 1);
+        }
+    }
+    for (size_t g = 0; g < r->group_count; g++)
+        for (size_t d = 0; d < c->dim_count; d++)
+            if (r->groups[g].keys[d])
+                r->groups[g].keys[d] =
+                    r->arena + ((uintptr_t)r->groups[g].keys[d] - 1);
+    return 1;
+}
+
+/* Byte order per value (strcmp compares as unsigned char), null first,
+ * lexicographic over the dimensions in --by order. */
+static int by_keys(const void *a, const void *b, void *dims)
+{
+    const kpi_group *x = a, *y = b;
+    size_t count = *(const size_t *)dims;
+    for (size_t d = 0; d < count; d++) {
+        const char *u = x->keys[d], *v = y->keys[d];
+        if (u == v)
+            continue;
+        if (!u)
+            return -1;
+        if (!v)
+            return 1;
+        int cmp = strcmp(u, v);
+        if (cmp)
+            return cmp;
+    }
+    return 0;
+}
+
+static void describe_group(const ink_kpi_report *r, const kpi_group *g,
+                           char *buf, size_t cap)
+{
+    size_t n = (size_t)snprintf(buf, cap, "group {");
+    for (size_t d = 0; d < r->dim_count && n < cap; d++)
+        n +=
+            (size_t)snprintf(buf + n, cap - n, "%s%s: %s", d ? ", " : "",
+                             r->dim_names[d], g->keys[d] ? g->keys[d] : "null");
+    if (n < cap)
+        snprintf(buf + n, cap - n, "}");
+}
+
+static ink_status mixed_currency(const ink_portfolio *p, const kpi_acc *a,
+                                 const char *what, ink_error *err)
+{
+    const ink_dict *cur = ink_portfolio_cases(p)->currency.values;
+    const char *x = ink_dict_get(cur, a->currency, NULL);
+    const char *y = ink_dict_get(cur, a->currency_other, NULL);
+    if (x && y && strcmp(x, y) > 0) {
+        const char *t = x;
+        x = y;
+        y = t;
+    }
+    return ink__error_set(
+        err, INK_DATA, NULL,
+        "%s mixes currencies (%s and %s): amounts of different currencies "
+        "are never added; group by currency with --by currency",
+        what, x ? x : "?", y ? y : "?");
+}
+
+ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
+                           ink_kpi_report **out, ink_error *err)
+{
+    ink_kpi_options defaults;
+    if (!opt) {
+        ink_kpi_options_init(&defaults);
+        opt = &defaults;
+    }
+    *out = NULL;
+    ink_kpi_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    kpi_dim dims[INK_KPI_MAX_DIMS];
+    size_t dims_ready = 0;
+    worker workers[MAX_THREADS];
+    size_t nworkers = 0;
+    ink_status st = INK_OK;
+
+    kpi_ctx c = {0};
+    c.cs = ink_portfolio_cases(p);
+    c.ps = ink_portfolio_payments(p);
+    c.ct = ink_portfolio_contacts(p);
+    c.as_of = opt->as_of != INK_DATE_NONE ? opt->as_of : latest_date(p);
+    c.from = opt->from;
+    c.to = opt->to;
+    r->as_of = c.as_of;
+
+    /* Windows: the default, or as given (in that order, no repeats). */
+    if (opt->window_count == 0) {
+        static const int32_t standard[] = {30, 60, 90};
+        memcpy(r->windows, standard, sizeof standard);
+        r->window_count = 3;
+    } else {
+        if (opt->window_count > INK_KPI_MAX_WINDOWS) {
+            st = ink__error_set(err, INK_USAGE, NULL,
+                                "--windows: at most %d windows",
+                                INK_KPI_MAX_WINDOWS);
+            goto fail;
+        }
+        for (size_t w = 0; w < opt->window_count; w++) {
+            for (size_t v = 0; v < w; v++)
+                if (opt->windows[v] == opt->windows[w]) {
+                    st = ink__error_set(err, INK_USAGE, NULL,
+                                        "--windows: %d named twice",
+                                        (int)opt->windows[w]);
+                    goto fail;
+                }
+            if (opt->windows[w] < 0) {
+                st = ink__error_set(err, INK_USAGE, NULL,
+                                    "--windows: expected days >= 0, got %d",
+                                    (int)opt->windows[w]);
+                goto fail;
+            }
+            r->windows[w] = opt->windows[w];
+        }
+        r->window_count = opt->window_count;
+    }
+    c.windows = r->windows;
+    c.shape.windows = r->window_count;
+    c.shape.channels = ink_dict_count(c.ct->channel.values);
+    c.shape.debtor_flags =
+        ink__calloc_array(ink_dict_count(c.cs->debtor_id.values) + 1, 1);
+    if (!c.shape.debtor_flags) {
+        st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        goto fail;
+    }
+
+    st = ink__kpi_dims_resolve(p, opt, c.as_of, dims, err);
+    if (st != INK_OK)
+        goto fail;
+    dims_ready = opt->by_count;
+    c.dims = dims;
+    c.dim_count = opt->by_count;
+    r->dim_count = opt->by_count;
+    uint64_t stride = 1;
+    for (size_t d = 0; d < c.dim_count; d++) {
+        c.stride[d] = stride;
+        if (__builtin_mul_overflow(stride, dims[d].cardinality, &stride) ||
+            stride > (UINT64_MAX >> 1)) {
+            st = ink__error_set(err, INK_LIMIT, NULL,
+                                "--by: too many combinations of values");
+            goto fail;
+        }
+        r->dim_names[d] = strdup(opt->by[d]);
+        if (!r->dim_names[d]) {
+            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+            goto fail;
+        }
+        r->by_currency |= strcmp(opt->by[d], "currency") == 0;
+    }
+
+    /* One range of cases per thread; each builds its own groups. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = opt->threads > 0 ? (size_t)opt->threads
+                                      : (size_t)(cores > 0 ? cores : 1);
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    if (c.cs->count < 50000)
+        threads = 1;
+    nworkers = threads;
+    pthread_t tids[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (size_t t = 0; t < nworkers; t++) {
+        memset(&workers[t], 0, sizeof workers[t]);
+        workers[t].ctx = &c;
+        workers[t].begin = c.cs->count * t / nworkers;
+        workers[t].end = c.cs->count * (t + 1) / nworkers;
+        workers[t].ok = 1;
+    }
+    for (size_t t = 1; t < nworkers; t++)
+        started[t] =
+            pthread_create(&tids[t], NULL, run_worker, &workers[t]) == 0;
+    run_worker(&workers[0]);
+    for (size_t t = 1; t < nworkers; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            run_worker(&workers[t]);
+    }
+    for (size_t t = 0; t < nworkers; t++)
+        if (!workers[t].ok) {
+            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+            goto fail;
+        }
+    /* Merge every thread's groups into the first thread's. */
+    group_set *all = &workers[0].groups;
+    for (size_t t = 1; t < nworkers; t++) {
+        group_set *g = &workers[t].groups;
+        for (size_t i = 0; i < g->count; i++) {
+            kpi_acc *a = group_get(all, g->keys[i], &c.shape);
+            if (!a || !ink__kpi_acc_merge(a, &g->accs[i], &c.shape)) {
+                st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+                goto fail;
+            }
+        }
+        group_set_cleanup(g);
+    }
+
+    /* The total is the merge of every group: the same accumulators. */
+    if (!ink__kpi_acc_init(&r->total.acc, &c.shape)) {
+        st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < all->count; i++)
+        if (!ink__kpi_acc_merge(&r->total.acc, &all->accs[i], &c.shape)) {
+            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+            goto fail;
+        }
+    if (c.dim_count > 0) {
+        r->groups = ink__calloc_array(all->count, sizeof *r->groups);
+        if (!r->groups) {
+            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+            goto fail;
+        }
+        for (size_t i = 0; i < all->count; i++) {
+            r->groups[i].key = all->keys[i];
+            r->groups[i].acc = all->accs[i];
+            memset(&all->accs[i], 0, sizeof all->accs[i]);
+        }
+        r->group_count = all->count;
+        if (!make_keys(r, &c)) {
+            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+            goto fail;
+        }
+        qsort_r(r->groups, r->group_count, sizeof *r->groups, by_keys,
+                &c.dim_count);
+    }
+
+    /* Currencies are never added: a mixed group fails the run. */
+    for (size_t g = 0; g < r->group_count; g++) {
+        if (r->groups[g].acc.currency_other && !r->by_currency) {
+            char what[512];
+            describe_group(r, &r->groups[g], what, sizeof what);
+            st = mixed_currency(p, &r->groups[g].acc, what, err);
+            goto fail;
+        }
+    }
+    if (r->total.acc.currency_other && !r->by_currency) {
+        st = mixed_currency(p, &r->total.acc, "the portfolio", err);
+        goto fail;
+    }
+    for (size_t g = 0; g < r->group_count; g++)
+        if (!ink__kpi_finish(p, &c.shape, &r->groups[g], 0)) {
+            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+            goto fail;
+        }
+    if (!ink__kpi_finish(p, &c.shape, &r->total,
+                         r->total.acc.currency_other != 0)) {
+        st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        goto fail;
+    }
+    int overflow = r->total.acc.overflow;
+    for (size_t g = 0; g < r->group_count; g++)
+        overflow |= r->groups[g].acc.overflow;
+    if (overflow) {
+        st = ink__error_set(err, INK_LIMIT, NULL,
+                            "an amount sum passes 922337203685477.5807");
+        goto fail;
+    }
+    st = ink__kpi_operations(p, c.as_of, c.from, c.to, r, err);
+    if (st != INK_OK)
+        goto fail;
+    for (size_t t = 0; t < nworkers; t++)
+        group_set_cleanup(&workers[t].groups);
+    ink__kpi_dims_cleanup(dims, dims_ready);
+    free(c.shape.debtor_flags);
+    *out = r;
+    return INK_OK;
+fail:
+    free(c.shape.debtor_flags);
+    for (size_t t = 0; t < nworkers; t++)
+        group_set_cleanup(&workers[t].groups);
+    ink__kpi_dims_cleanup(dims, dims_ready);
+    ink_kpi_report_free(r);
+    return st;
+}
+
+void ink__kpi_group_cleanup(kpi_group *g)
+{
+    ink__kpi_acc_cleanup(&g->acc);
+    free(g->keys);
+    free(g->realization);
+    free(g->eligible);
+    free(g->channel_names);
+    free(g->response);
+}
+
+void ink_kpi_report_free(ink_kpi_report *r)
+{
+    if (!r)
+        return;
+    for (size_t g = 0; g < r->group_count; g++)
+        ink__kpi_group_cleanup(&r->groups[g]);
+    free(r->groups);
+    ink__kpi_group_cleanup(&r->total);
+    for (size_t d = 0; d < INK_KPI_MAX_DIMS; d++)
+        free(r->dim_names[d]);
+    free(r->arena);
+    free(r->operations);
+    free(r->fte_text);
+    free(r);
+}
+
+int32_t ink_kpi_as_of(const ink_kpi_report *r)
+{
+    return r->as_of;
+}
+
+size_t ink_kpi_window_count(const ink_kpi_report *r)
+{
+    return r->window_count;
+}
+
+int32_t ink_kpi_window(const ink_kpi_report *r, size_t i)
+{
+    return i < r->window_count ? r->windows[i] : 0;
+}
+
+size_t ink_kpi_dim_count(const ink_kpi_report *r)
+{
+    return r->dim_count;
+}
+
+const char *ink_kpi_dim_name(const ink_kpi_report *r, size_t dim)
+{
+    return dim < r->dim_count ? r->dim_names[dim] : NULL;
+}
+
+size_t ink_kpi_group_count(const ink_kpi_report *r)
+{
+    return r->group_count;
+}
+
+const char *ink_kpi_group_key(const ink_kpi_report *r, size_t group, size_t dim)
+{
+    if (group >= r->group_count || dim >= r->dim_count)
+        return NULL;
+    return r->groups[group].keys[dim];
+}
+
+const ink_kpi_values *ink_kpi_group(const ink_kpi_report *r, size_t group)
+{
+    return group < r->group_count ? &r->groups[group].values : NULL;
+}
+
+const ink_kpi_values *ink_kpi_total(const ink_kpi_report *r)
+{
+    return &r->total.values;
+}
+
+size_t ink_kpi_operation_count(const ink_kpi_report *r)
+{
+    return r->operation_count;
+}
+
+int ink_kpi_has_operations(const ink_kpi_report *r)
+{
+    return r->has_operations;
+}
+
+const ink_kpi_operation *ink_kpi_operation_at(const ink_kpi_report *r, size_t i)
+{
+    return i < r->operation_count ? &r->operations[i] : NULL;
+}

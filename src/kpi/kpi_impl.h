@@ -1,0 +1,154 @@
+/* The KPI engine's internal types, shared by its files. */
+#ifndef INK_KPI_IMPL_H
+#define INK_KPI_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inkasso/kpi.h"
+#include "inkasso/portfolio.h"
+
+/* ------------------------------------------------------------------ */
+/* Dimensions (dims.c)                                                 */
+
+typedef enum dim_kind {
+    DIM_TEXT,    /* a dictionary-encoded case column (extras included) */
+    DIM_CASE_ID, /* code = row + 1 */
+    DIM_SEGMENT, /* ink_segment */
+    DIM_REASON,  /* close_reason, null when closed after as_of */
+    DIM_DATE,    /* opened_on, due_on, closed_on: days - min + 1 */
+    DIM_AMOUNT,  /* index in the sorted distinct amounts + 1 */
+    DIM_COHORT_MONTH,
+    DIM_COHORT_QUARTER,
+    DIM_COHORT_YEAR,
+    DIM_AGE_BUCKET
+} dim_kind;
+
+typedef struct kpi_dim {
+    const char *name;
+    dim_kind kind;
+    const ink_text_column *text; /* DIM_TEXT */
+    const int32_t *dates;        /* DIM_DATE */
+    int censor_closed;           /* closed_on: null after as_of */
+    int32_t base;                /* smallest date, month, quarter, year */
+    int64_t *amounts;            /* DIM_AMOUNT: sorted distinct values */
+    size_t amount_count;
+    uint64_t cardinality; /* codes are 0 .. cardinality - 1; 0 is null */
+} kpi_dim;
+
+/* Resolves opt->by into dims (INK_USAGE with a message when a name is
+ * unknown or repeated). */
+ink_status ink__kpi_dims_resolve(const ink_portfolio *p,
+                                 const ink_kpi_options *opt, int32_t as_of,
+                                 kpi_dim *dims, ink_error *err);
+void ink__kpi_dims_cleanup(kpi_dim *dims, size_t count);
+/* The code of case i in a dimension. */
+uint64_t ink__kpi_dim_code(const kpi_dim *dim, const ink_cases *cs, size_t i,
+                           int32_t as_of);
+/* The key text of a code (NULL for null) into buf. */
+const char *ink__kpi_dim_text(const kpi_dim *dim, const ink_cases *cs,
+                              uint64_t code, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------ */
+/* Accumulators (acc.c): state, add, merge, finish                     */
+
+/* A growable array of int32 (days to resolution, for the median). */
+typedef struct i32_vec {
+    int32_t *v;
+    size_t len, cap;
+} i32_vec;
+
+/* (debtor, flags) of a case with contacts, for reachability: bit 1 the
+ * debtor was attempted (outbound), bit 2 they responded. */
+typedef struct debtor_flag {
+    uint32_t debtor;
+    uint32_t flags;
+} debtor_flag;
+
+typedef struct debtor_vec {
+    debtor_flag *v;
+    size_t len, cap;
+} debtor_vec;
+
+/* Per channel: outbound, valid outbound, responded outbound. */
+typedef struct channel_counts {
+    uint64_t outbound, valid, responded;
+} channel_counts;
+
+typedef struct kpi_acc {
+    uint64_t cases, open_cases, resolved_cases;
+    uint32_t currency;       /* code of the first currency seen; 0: none */
+    uint32_t currency_other; /* a second, different code: mixed; 0: none */
+    /* Exact sums in 1/10000; a sum past int64 sets overflow (reported as
+     * INK_LIMIT rather than a wrong number). */
+    int overflow;
+    int64_t placed, collected;
+    uint64_t *eligible; /* per window */
+    int64_t *eligible_amount;
+    int64_t *realized;
+    int64_t resolution_days_sum;
+    i32_vec resolution_days;
+    int64_t first_payment_days_sum;
+    uint64_t first_payment_cases;
+    int64_t contact_to_payment_days_sum;
+    uint64_t contact_to_payment_cases;
+    uint64_t first_contact_resolved;
+    uint64_t outbound, valid_outbound, automated_outbound;
+    channel_counts *channels; /* per channel code */
+    debtor_vec debtors;
+} kpi_acc;
+
+typedef struct acc_shape {
+    size_t windows;
+    size_t channels;       /* channel dictionary size */
+    uint8_t *debtor_flags; /* scratch for finishing: one zero per debtor */
+} acc_shape;
+
+int ink__kpi_acc_init(kpi_acc *a, const acc_shape *shape);
+void ink__kpi_acc_cleanup(kpi_acc *a);
+/* a += b (b is left as is). 0 on allocation failure. */
+int ink__kpi_acc_merge(kpi_acc *a, const kpi_acc *b, const acc_shape *shape);
+
+/* ------------------------------------------------------------------ */
+/* The report                                                          */
+
+typedef struct kpi_group {
+    uint64_t key;      /* mixed-radix composite of the dims' codes */
+    const char **keys; /* per dim, NULL = null (into the report's arena) */
+    kpi_acc acc;
+    ink_kpi_values values;
+    double *realization; /* backing arrays of values */
+    uint64_t *eligible;
+    const char **channel_names;
+    double *response;
+} kpi_group;
+
+struct ink_kpi_report {
+    int32_t as_of;
+    int32_t windows[INK_KPI_MAX_WINDOWS];
+    size_t window_count;
+    size_t dim_count;
+    char *dim_names[INK_KPI_MAX_DIMS];
+    int by_currency;
+    size_t group_count;
+    kpi_group *groups; /* sorted; the total is separate */
+    kpi_group total;
+    char *arena; /* key strings */
+    size_t arena_len, arena_cap;
+    int has_operations;
+    size_t operation_count;
+    ink_kpi_operation *operations;
+    char (*fte_text)[48];
+};
+
+/* Fills g->values from g->acc (allocating its arrays). */
+int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
+                    kpi_group *g, int amounts_null);
+void ink__kpi_group_cleanup(kpi_group *g);
+
+/* The operations section (operations.c). */
+ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
+                               int32_t from, int32_t to, ink_kpi_report *r,
+                               ink_error *err);
+
+#endif

@@ -1,0 +1,289 @@
+/* The operations section: cost and staffing per month from costs.csv,
+ * with the cases active, resolved and the automation of that month. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/mem.h"
+#include "inkasso/units.h"
+#include "kpi/kpi_impl.h"
+
+/* An exact decimal sum; INK_LIMIT past int64 at the common scale. */
+static int decimal_add(ink_decimal *sum, ink_decimal v)
+{
+    while (sum->scale < v.scale) {
+        if (__builtin_mul_overflow(sum->units, 10, &sum->units))
+            return 0;
+        sum->scale++;
+    }
+    while (v.scale < sum->scale) {
+        if (__builtin_mul_overflow(v.units, 10, &v.units))
+            return 0;
+        v.scale++;
+    }
+    return !__builtin_add_overflow(sum->units, v.units, &sum->units);
+}
+
+static double decimal_value(ink_decimal d)
+{
+    return (double)d.units / pow(10.0, d.scale);
+}
+
+/* units / 10^scale / count as text, exact when it terminates within 9
+ * decimals, else rounded half up at the 9th (a mean of monthly fte). */
+static void decimal_mean_text(ink_decimal sum, uint64_t count, char *buf,
+                              size_t cap)
+{
+    if (count <= 1) {
+        ink_format_decimal(sum.units, sum.scale, buf, cap);
+        return;
+    }
+    /* Scale to 9 more decimals where it fits, then divide once. */
+    __extension__ typedef __int128 wide;
+    wide num = sum.units;
+    int32_t scale = sum.scale;
+    for (int k = 0; k < 9 && scale < 18; k++, scale++)
+        num *= 10;
+    wide q = (num + (wide)count / 2) / (wide)count;
+    ink_format_decimal((int64_t)q, scale, buf, cap);
+}
+
+enum { SEGMENTS = 3 };
+
+/* Per segment value and month of the axis. */
+typedef struct month_row {
+    int present;
+    ink_decimal fte;
+    int64_t cost;
+    uint64_t active, resolved, outbound, automated;
+} month_row;
+
+static int32_t month_of(int32_t days)
+{
+    int32_t y, m, d;
+    ink_civil_from_days(days, &y, &m, &d);
+    return y * 12 + m - 1;
+}
+
+/* The axis month of a day: -1 before the axis, months after it (a
+ * binary search over the months' first days; few months, many calls). */
+static int64_t axis_month(const int32_t *starts, size_t months, int32_t day)
+{
+    if (day < starts[0])
+        return -1;
+    size_t lo = 0, hi = months; /* starts[lo] <= day < starts[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (starts[mid] <= day)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return day >= starts[months] ? (int64_t)months : (int64_t)lo;
+}
+
+/* Output order of segment values: null, then "B2B" before "B2C". */
+static const int segment_order[SEGMENTS] = {INK_SEGMENT_NONE, INK_SEGMENT_B2B,
+                                            INK_SEGMENT_B2C};
+
+ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
+                               int32_t from, int32_t to, ink_kpi_report *r,
+                               ink_error *err)
+{
+    const ink_costs *co = ink_portfolio_costs(p);
+    r->has_operations = co->present;
+    if (!co->present)
+        return INK_OK;
+    const ink_cases *cs = ink_portfolio_cases(p);
+    const ink_contacts *ct = ink_portfolio_contacts(p);
+    int32_t as_of_month = month_of(as_of);
+
+    /* The month axis: every costs.csv month whose first day is <= as_of. */
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < co->count; i++) {
+        if (co->period[i] > as_of_month)
+            continue;
+        lo = co->period[i] < lo ? co->period[i] : lo;
+        hi = co->period[i] > hi ? co->period[i] : hi;
+    }
+    if (lo > hi)
+        return INK_OK; /* every month is after as_of: no entries */
+    size_t months = (size_t)(hi - lo) + 1;
+    month_row *rows = ink__calloc_array(SEGMENTS * months, sizeof *rows);
+    int64_t *diff = ink__calloc_array(SEGMENTS * (months + 1), sizeof *diff);
+    uint64_t *prefix =
+        ink__calloc_array(SEGMENTS * (months + 1), sizeof *prefix);
+    int32_t *starts = ink__alloc_array(months + 1, sizeof *starts);
+    uint64_t distinct[SEGMENTS] = {0}, resolved_total[SEGMENTS] = {0};
+    const char *currency[SEGMENTS] = {NULL, NULL, NULL};
+    ink_status st = INK_OK;
+    if (!rows || !diff || !prefix || !starts) {
+        st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        goto done;
+    }
+#define ROW(s, m) rows[(size_t)(s)*months + (size_t)(m)]
+    for (size_t m = 0; m <= months; m++) {
+        int32_t month = lo + (int32_t)m;
+        starts[m] = ink_days_from_civil(month / 12, month % 12 + 1, 1);
+    }
+    for (size_t i = 0; i < co->count; i++) {
+        if (co->period[i] > as_of_month)
+            continue;
+        month_row *row = &ROW(co->segment[i], co->period[i] - lo);
+        row->present = 1;
+        if (!decimal_add(&row->fte, co->fte[i]) ||
+            __builtin_add_overflow(row->cost, co->cost[i], &row->cost)) {
+            st = ink__error_set(err, INK_LIMIT, "costs.csv",
+                                "a monthly fte or cost sum is too large");
+            goto done;
+        }
+        currency[co->segment[i]] =
+            ink_dict_get(co->currency.values, co->currency.codes[i], NULL);
+    }
+    /* prefix[s][m + 1]: how many of the first m + 1 axis months the
+     * segment value has, to test "active in any of its months". */
+    for (int s = 0; s < SEGMENTS; s++)
+        for (size_t m = 0; m < months; m++)
+            prefix[(size_t)s * (months + 1) + m + 1] =
+                prefix[(size_t)s * (months + 1) + m] + ROW(s, m).present;
+
+    for (size_t i = 0; i < cs->count; i++) {
+        int32_t opened = cs->opened_on[i];
+        if (opened > as_of || (from != INK_DATE_NONE && opened < from) ||
+            (to != INK_DATE_NONE && opened > to))
+            continue;
+        int32_t closed = cs->closed_on[i];
+        if (closed != INK_DATE_NONE && closed > as_of)
+            closed = INK_DATE_NONE;
+        int resolved = closed != INK_DATE_NONE &&
+                       (cs->close_reason[i] == INK_CLOSE_PAID ||
+                        cs->close_reason[i] == INK_CLOSE_SETTLED);
+        /* Active in m: opened_on <= end(m) and not closed before start(m),
+         * i.e. month(opened) <= m <= month(closed). */
+        int64_t first = axis_month(starts, months, opened);
+        int64_t last = closed != INK_DATE_NONE
+                           ? axis_month(starts, months, closed)
+                           : (int64_t)months - 1;
+        if (first < 0)
+            first = 0;
+        if (last > (int64_t)months - 1)
+            last = (int64_t)months - 1;
+        int segs[2] = {INK_SEGMENT_NONE, cs->segment[i]};
+        for (int k = 0; k < 2; k++) {
+            int s = segs[k];
+            const uint64_t *pre = prefix + (size_t)s * (months + 1);
+            if (pre[months] == 0)
+                continue; /* this segment value has no costs rows */
+            if (first <= last) {
+                diff[(size_t)s * (months + 1) + (size_t)first]++;
+                diff[(size_t)s * (months + 1) + (size_t)last + 1]--;
+                distinct[s] += pre[last + 1] - pre[first] > 0;
+            }
+            if (resolved) {
+                int64_t m = axis_month(starts, months, closed);
+                if (m >= 0 && m < (int64_t)months) {
+                    ROW(s, m).resolved++;
+                    resolved_total[s] += ROW(s, m).present;
+                }
+            }
+            for (uint32_t c = ct->case_offset[i]; c < ct->case_offset[i + 1];
+                 c++) {
+                if (ct->date[c] > as_of)
+                    break;
+                if (ct->direction[c] != INK_DIRECTION_OUT)
+                    continue;
+                int64_t m = axis_month(starts, months, ct->date[c]);
+                if (m < 0 || m >= (int64_t)months)
+                    continue;
+                ROW(s, m).outbound++;
+                ROW(s, m).automated += ct->automated[c];
+            }
+        }
+    }
+
+    /* Entries: per segment value, its months ascending, then "total". */
+    size_t entries = 0;
+    for (int s = 0; s < SEGMENTS; s++) {
+        size_t n = prefix[(size_t)s * (months + 1) + months];
+        entries += n ? n + 1 : 0;
+    }
+    r->operations = ink__calloc_array(entries, sizeof *r->operations);
+    r->fte_text = ink__calloc_array(entries, sizeof *r->fte_text);
+    if (!r->operations || !r->fte_text) {
+        st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        goto done;
+    }
+    size_t e = 0;
+    for (int k = 0; k < SEGMENTS; k++) {
+        int s = segment_order[k];
+        uint64_t count = prefix[(size_t)s * (months + 1) + months];
+        if (!count)
+            continue;
+        int64_t active = 0;
+        ink_decimal fte_sum = {0, 0};
+        int64_t cost_sum = 0;
+        uint64_t outbound = 0, automated = 0;
+        for (size_t m = 0; m < months; m++) {
+            active += diff[(size_t)s * (months + 1) + m];
+            month_row *row = &ROW(s, m);
+            if (!row->present)
+                continue;
+            ink_kpi_operation *op = &r->operations[e];
+            op->period = lo + (int32_t)m;
+            op->segment = s;
+            op->active_cases = (uint64_t)active;
+            op->resolved_in_period = row->resolved;
+            ink_format_decimal(row->fte.units, row->fte.scale, r->fte_text[e],
+                               sizeof r->fte_text[e]);
+            op->fte = r->fte_text[e];
+            op->cost = row->cost;
+            op->currency = currency[s];
+            double fte = decimal_value(row->fte);
+            op->cost_per_case =
+                active > 0 ? (double)row->cost / INK_MONEY_SCALE / active : NAN;
+            op->cases_per_fte = fte > 0 ? (double)active / fte : NAN;
+            op->resolved_per_fte = fte > 0 ? (double)row->resolved / fte : NAN;
+            op->automation_rate =
+                row->outbound ? (double)row->automated / row->outbound : NAN;
+            if (!decimal_add(&fte_sum, row->fte) ||
+                __builtin_add_overflow(cost_sum, row->cost, &cost_sum)) {
+                st = ink__error_set(err, INK_LIMIT, "costs.csv",
+                                    "the total fte or cost is too large");
+                goto done;
+            }
+            outbound += row->outbound;
+            automated += row->automated;
+            e++;
+        }
+        ink_kpi_operation *op = &r->operations[e];
+        op->period = -1;
+        op->segment = s;
+        op->active_cases = distinct[s];
+        op->resolved_in_period = resolved_total[s];
+        decimal_mean_text(fte_sum, count, r->fte_text[e],
+                          sizeof r->fte_text[e]);
+        op->fte = r->fte_text[e];
+        op->cost = cost_sum;
+        op->currency = currency[s];
+        double mean_fte = decimal_value(fte_sum) / (double)count;
+        op->cost_per_case =
+            distinct[s] ? (double)cost_sum / INK_MONEY_SCALE / distinct[s]
+                        : NAN;
+        op->cases_per_fte = mean_fte > 0 ? distinct[s] / mean_fte : NAN;
+        op->resolved_per_fte =
+            mean_fte > 0 ? resolved_total[s] / mean_fte : NAN;
+        op->automation_rate =
+            outbound ? (double)automated / (double)outbound : NAN;
+        e++;
+    }
+    r->operation_count = e;
+#undef ROW
+done:
+    free(rows);
+    free(diff);
+    free(prefix);
+    free(starts);
+    return st;
+}

@@ -1,0 +1,300 @@
+/* The KPI report as JSON (the spec's shape) and as CSV (for spreadsheets). */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "inkasso/units.h"
+#include "kpi/kpi_impl.h"
+
+/* The shortest of %.15g and %.17g that reads back as the same double. */
+static void put_number(FILE *f, double v)
+{
+    if (isnan(v) || isinf(v)) {
+        fputs("null", f);
+        return;
+    }
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, sizeof buf, "%.17g", v);
+    fputs(buf, f);
+}
+
+static void put_money(FILE *f, int64_t v)
+{
+    char buf[INK_MONEY_TEXT_MAX];
+    ink_format_money(v, buf, sizeof buf);
+    fputs(buf, f);
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void put_string(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    putc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            putc(c, f);
+    }
+    putc('"', f);
+}
+
+static void put_kpis(FILE *f, const ink_kpi_report *r, const ink_kpi_values *v)
+{
+    fprintf(f, "{\"cases\":%llu,\"open_cases\":%llu,\"resolved_cases\":%llu",
+            (unsigned long long)v->cases, (unsigned long long)v->open_cases,
+            (unsigned long long)v->resolved_cases);
+    fputs(",\"placed_amount\":", f);
+    if (v->amounts_null)
+        fputs("null", f);
+    else
+        put_money(f, v->placed_amount);
+    fputs(",\"collected_amount\":", f);
+    if (v->amounts_null)
+        fputs("null", f);
+    else
+        put_money(f, v->collected_amount);
+    fputs(",\"recovery_rate\":", f);
+    put_number(f, v->recovery_rate);
+    for (size_t w = 0; w < r->window_count; w++) {
+        fprintf(f, ",\"realization_rate_%dd\":", (int)r->windows[w]);
+        put_number(f, v->realization_rate[w]);
+        fprintf(f, ",\"eligible_cases_%dd\":%llu", (int)r->windows[w],
+                (unsigned long long)v->eligible_cases[w]);
+    }
+    static const struct {
+        const char *key;
+        size_t offset;
+    } doubles[] = {
+        {"avg_days_to_resolution",
+         offsetof(ink_kpi_values, avg_days_to_resolution)},
+        {"median_days_to_resolution",
+         offsetof(ink_kpi_values, median_days_to_resolution)},
+        {"avg_days_to_first_payment",
+         offsetof(ink_kpi_values, avg_days_to_first_payment)},
+        {"avg_days_first_contact_to_payment",
+         offsetof(ink_kpi_values, avg_days_first_contact_to_payment)},
+        {"first_contact_resolution_rate",
+         offsetof(ink_kpi_values, first_contact_resolution_rate)},
+        {"reachability_rate", offsetof(ink_kpi_values, reachability_rate)},
+        {"valid_contact_rate", offsetof(ink_kpi_values, valid_contact_rate)},
+        {"attempts_per_reached_debtor",
+         offsetof(ink_kpi_values, attempts_per_reached_debtor)},
+        {"automation_rate", offsetof(ink_kpi_values, automation_rate)},
+    };
+    for (size_t k = 0; k < sizeof doubles / sizeof doubles[0]; k++) {
+        fprintf(f, ",\"%s\":", doubles[k].key);
+        put_number(f, *(const double *)(const void *)((const char *)v +
+                                                      doubles[k].offset));
+    }
+    fputs(",\"response_rate\":{", f);
+    for (size_t c = 0; c < v->channel_count; c++) {
+        if (c)
+            putc(',', f);
+        put_string(f, v->channels[c]);
+        putc(':', f);
+        put_number(f, v->response_rate[c]);
+    }
+    fputs("}}", f);
+}
+
+ink_status ink_kpi_write_json(const ink_kpi_report *r, FILE *f)
+{
+    char date[INK_DATE_TEXT_MAX];
+    ink_format_date(r->as_of, date, sizeof date);
+    fprintf(f, "{\"as_of\":\"%s\",\"by\":[", date);
+    for (size_t d = 0; d < r->dim_count; d++) {
+        if (d)
+            putc(',', f);
+        put_string(f, r->dim_names[d]);
+    }
+    fputs("],\"windows\":[", f);
+    for (size_t w = 0; w < r->window_count; w++)
+        fprintf(f, "%s%d", w ? "," : "", (int)r->windows[w]);
+    fputs("],\"groups\":[", f);
+    for (size_t g = 0; g < r->group_count; g++) {
+        fputs(g ? ",\n{\"key\":{" : "\n{\"key\":{", f);
+        for (size_t d = 0; d < r->dim_count; d++) {
+            if (d)
+                putc(',', f);
+            put_string(f, r->dim_names[d]);
+            putc(':', f);
+            put_string(f, r->groups[g].keys[d]);
+        }
+        fputs("},\"kpis\":", f);
+        put_kpis(f, r, &r->groups[g].values);
+        putc('}', f);
+    }
+    fputs("],\n\"total\":{\"kpis\":", f);
+    put_kpis(f, r, &r->total.values);
+    putc('}', f);
+    if (r->has_operations) {
+        fputs(",\n\"operations\":[", f);
+        for (size_t i = 0; i < r->operation_count; i++) {
+            const ink_kpi_operation *op = &r->operations[i];
+            char period[INK_DATE_TEXT_MAX] = "total";
+            if (op->period >= 0)
+                ink_format_month(op->period, period, sizeof period);
+            fprintf(f, "%s{\"period\":\"%s\",\"segment\":", i ? ",\n" : "\n",
+                    period);
+            put_string(f, ink_segment_name(op->segment));
+            fprintf(f, ",\"active_cases\":%llu,\"resolved_in_period\":%llu",
+                    (unsigned long long)op->active_cases,
+                    (unsigned long long)op->resolved_in_period);
+            fprintf(f, ",\"fte\":%s,\"cost\":", op->fte);
+            put_money(f, op->cost);
+            fputs(",\"cost_per_case\":", f);
+            put_number(f, op->cost_per_case);
+            fputs(",\"cases_per_fte\":", f);
+            put_number(f, op->cases_per_fte);
+            fputs(",\"resolved_per_fte\":", f);
+            put_number(f, op->resolved_per_fte);
+            fputs(",\"automation_rate\":", f);
+            put_number(f, op->automation_rate);
+            putc('}', f);
+        }
+        fputs("]", f);
+    }
+    fputs("}\n", f);
+    return fflush(f) == 0 && !ferror(f) ? INK_OK : INK_IO;
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV                                                                 */
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!s)
+        return; /* null is an empty field */
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    putc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            putc('"', f);
+        putc(*s, f);
+    }
+    putc('"', f);
+}
+
+static void csv_number(FILE *f, double v)
+{
+    putc(',', f);
+    if (!isnan(v) && !isinf(v))
+        put_number(f, v);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every channel with a response rate in any group, in byte order. */
+static const char **all_channels(const ink_kpi_report *r, size_t *count)
+{
+    size_t n = r->total.values.channel_count;
+    const char **names = ink__alloc_array(n ? n : 1, sizeof *names);
+    if (!names)
+        return NULL;
+    for (size_t c = 0; c < n; c++)
+        names[c] = r->total.values.channels[c];
+    qsort(names, n, sizeof *names, by_name);
+    *count = n;
+    return names;
+}
+
+static void csv_row(FILE *f, const ink_kpi_report *r, const char *row,
+                    const char *const *keys, const ink_kpi_values *v,
+                    const char **channels, size_t nch)
+{
+    fputs(row, f);
+    for (size_t d = 0; d < r->dim_count; d++) {
+        putc(',', f);
+        csv_field(f, keys ? keys[d] : NULL);
+    }
+    fprintf(f, ",%llu,%llu,%llu", (unsigned long long)v->cases,
+            (unsigned long long)v->open_cases,
+            (unsigned long long)v->resolved_cases);
+    putc(',', f);
+    csv_field(f, v->currency);
+    putc(',', f);
+    if (!v->amounts_null)
+        put_money(f, v->placed_amount);
+    putc(',', f);
+    if (!v->amounts_null)
+        put_money(f, v->collected_amount);
+    csv_number(f, v->recovery_rate);
+    for (size_t w = 0; w < r->window_count; w++) {
+        csv_number(f, v->realization_rate[w]);
+        fprintf(f, ",%llu", (unsigned long long)v->eligible_cases[w]);
+    }
+    csv_number(f, v->avg_days_to_resolution);
+    csv_number(f, v->median_days_to_resolution);
+    csv_number(f, v->avg_days_to_first_payment);
+    csv_number(f, v->avg_days_first_contact_to_payment);
+    csv_number(f, v->first_contact_resolution_rate);
+    csv_number(f, v->reachability_rate);
+    csv_number(f, v->valid_contact_rate);
+    csv_number(f, v->attempts_per_reached_debtor);
+    csv_number(f, v->automation_rate);
+    /* Channels the group never used stay empty, like a null rate. */
+    for (size_t c = 0, k = 0; c < nch; c++) {
+        while (k < v->channel_count && strcmp(v->channels[k], channels[c]) < 0)
+            k++;
+        if (k < v->channel_count && strcmp(v->channels[k], channels[c]) == 0)
+            csv_number(f, v->response_rate[k]);
+        else
+            putc(',', f);
+    }
+    putc('\n', f);
+}
+
+ink_status ink_kpi_write_csv(const ink_kpi_report *r, FILE *f)
+{
+    size_t nch = 0;
+    const char **channels = all_channels(r, &nch);
+    if (!channels)
+        return INK_NOMEM;
+    fputs("row", f);
+    for (size_t d = 0; d < r->dim_count; d++) {
+        putc(',', f);
+        csv_field(f, r->dim_names[d]);
+    }
+    fputs(",cases,open_cases,resolved_cases,currency,placed_amount,"
+          "collected_amount,recovery_rate",
+          f);
+    for (size_t w = 0; w < r->window_count; w++)
+        fprintf(f, ",realization_rate_%dd,eligible_cases_%dd",
+                (int)r->windows[w], (int)r->windows[w]);
+    fputs(",avg_days_to_resolution,median_days_to_resolution,"
+          "avg_days_to_first_payment,avg_days_first_contact_to_payment,"
+          "first_contact_resolution_rate,reachability_rate,"
+          "valid_contact_rate,attempts_per_reached_debtor,automation_rate",
+          f);
+    for (size_t c = 0; c < nch; c++) {
+        fputs(",", f);
+        char name[256];
+        snprintf(name, sizeof name, "response_rate_%s", channels[c]);
+        csv_field(f, name);
+    }
+    putc('\n', f);
+    for (size_t g = 0; g < r->group_count; g++)
+        csv_row(f, r, "group", r->groups[g].keys, &r->groups[g].values,
+                channels, nch);
+    csv_row(f, r, "total", NULL, &r->total.values, channels, nch);
+    free(channels);
+    return fflush(f) == 0 && !ferror(f) ? INK_OK : INK_IO;
+}
