@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-#define INK_KPI_MAX_WINDOWS 16
+#define INK_KPI_MAX_WINDOWS 1024 /* curves use one window per point */
 #define INK_KPI_MAX_DIMS 8
 
 typedef struct ink_kpi_options {
@@ -106,6 +106,22 @@ const ink_kpi_operation *ink_kpi_operation_at(const ink_kpi_report *r,
  * then the total; one column per KPI). INK_IO when writing fails. */
 ink_status ink_kpi_write_json(const ink_kpi_report *r, FILE *out);
 ink_status ink_kpi_write_csv(const ink_kpi_report *r, FILE *out);
+
+/*
+ * Vintage (liquidation) curves: a report computed with the windows
+ * 0, step, 2 step, ... max is, per group, the cumulative realization
+ * rate at each day since placement over the cases that have lived that
+ * long. Written per group up to the last day with eligible cases only
+ * (no zeros for days a cohort has not lived), then the total:
+ *   {"as_of", "by", "step", "max", "curves": [{"key": {...},
+ *    "points": [{"day", "eligible_cases", "realization_rate"}, ...]}],
+ *    "total": {"points": [...]}}
+ * CSV: one row per group and day: row, dims..., day, eligible_cases,
+ * realization_rate.
+ */
+ink_status ink_kpi_write_curves_json(const ink_kpi_report *r, int32_t step,
+                                     int32_t max, FILE *out);
+ink_status ink_kpi_write_curves_csv(const ink_kpi_report *r, FILE *out);
 
 #ifdef __cplusplus
 }

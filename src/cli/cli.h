@@ -28,6 +28,8 @@ int cmd_gen(int argc, char **argv);
 void cmd_gen_usage(FILE *out);
 int cmd_kpi(int argc, char **argv);
 void cmd_kpi_usage(FILE *out);
+int cmd_curve(int argc, char **argv);
+void cmd_curve_usage(FILE *out);
 
 /* Prints "inkasso: <message>" and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)

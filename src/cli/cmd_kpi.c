@@ -8,6 +8,8 @@
 
 #include "cli.h"
 
+#define CLI_MAX_WINDOWS 64
+
 void cmd_kpi_usage(FILE *out)
 {
     fputs(
@@ -353,7 +355,7 @@ int cmd_kpi(int argc, char **argv)
     ink_load_options_init(&lopt);
     enum { TABLE, JSON, CSV } format = TABLE;
     char *by_items[INK_KPI_MAX_DIMS + 1];
-    char *window_items[INK_KPI_MAX_WINDOWS + 1];
+    char *window_items[CLI_MAX_WINDOWS + 1];
     size_t n;
     uint64_t value;
     optind = 1;
@@ -384,11 +386,11 @@ int cmd_kpi(int argc, char **argv)
             break;
         case 'w': {
             char *copy = optarg;
-            if (!split_list(copy, window_items, INK_KPI_MAX_WINDOWS, &n))
+            if (!split_list(copy, window_items, CLI_MAX_WINDOWS, &n))
                 return cli_usage_error("kpi",
                                        "--windows: expected up to %d "
                                        "comma-separated day counts",
-                                       INK_KPI_MAX_WINDOWS);
+                                       CLI_MAX_WINDOWS);
             for (size_t i = 0; i < n; i++) {
                 if (!cli_parse_u64(window_items[i], &value) || value > 36500)
                     return cli_usage_error("kpi",

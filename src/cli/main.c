@@ -13,6 +13,8 @@ static void cmd_version_usage(FILE *out);
 static const cli_command commands[] = {
     {"check", cmd_check, cmd_check_usage,
      "validate a portfolio folder and report its data quality"},
+    {"curve", cmd_curve, cmd_curve_usage,
+     "vintage curves: realization by days since placement"},
     {"gen", cmd_gen, cmd_gen_usage, "write a synthetic sample portfolio"},
     {"kpi", cmd_kpi, cmd_kpi_usage,
      "compute every KPI, in total and by any dimension"},

@@ -165,9 +165,11 @@ static int add_case(const kpi_ctx *c, kpi_acc *a, size_t i)
     else if (currency != a->currency && !a->currency_other)
         a->currency_other = currency;
     add_amount(a, &a->placed, amount);
+    /* Eligible for window X when opened_on + X <= as_of. */
+    const int32_t lived = as_of - opened;
     size_t nw = c->shape.windows;
     for (size_t w = 0; w < nw; w++) {
-        if ((int64_t)opened + c->windows[w] <= as_of) {
+        if (c->windows[w] <= lived) {
             a->eligible[w]++;
             add_amount(a, &a->eligible_amount[w], amount);
         }
@@ -184,9 +186,9 @@ static int add_case(const kpi_ctx *c, kpi_acc *a, size_t i)
         add_amount(a, &a->collected, v);
         if (v > 0 && first_payment == INK_DATE_NONE)
             first_payment = paid_on;
+        const int32_t age = paid_on - opened;
         for (size_t w = 0; w < nw; w++)
-            if ((int64_t)opened + c->windows[w] <= as_of &&
-                (int64_t)paid_on <= (int64_t)opened + c->windows[w])
+            if (c->windows[w] <= lived && age <= c->windows[w])
                 add_amount(a, &a->realized[w], v);
     }
 

@@ -298,3 +298,83 @@ ink_status ink_kpi_write_csv(const ink_kpi_report *r, FILE *f)
     free(channels);
     return fflush(f) == 0 && !ferror(f) ? INK_OK : INK_IO;
 }
+
+/* ------------------------------------------------------------------ */
+/* Vintage curves                                                      */
+
+static void put_points(FILE *f, const ink_kpi_report *r,
+                       const ink_kpi_values *v)
+{
+    putc('[', f);
+    for (size_t w = 0; w < r->window_count && v->eligible_cases[w]; w++) {
+        fprintf(f,
+                "%s{\"day\":%d,\"eligible_cases\":%llu,"
+                "\"realization_rate\":",
+                w ? "," : "", (int)r->windows[w],
+                (unsigned long long)v->eligible_cases[w]);
+        put_number(f, v->realization_rate[w]);
+        putc('}', f);
+    }
+    putc(']', f);
+}
+
+ink_status ink_kpi_write_curves_json(const ink_kpi_report *r, int32_t step,
+                                     int32_t max, FILE *f)
+{
+    char date[INK_DATE_TEXT_MAX];
+    ink_format_date(r->as_of, date, sizeof date);
+    fprintf(f, "{\"as_of\":\"%s\",\"by\":[", date);
+    for (size_t d = 0; d < r->dim_count; d++) {
+        if (d)
+            putc(',', f);
+        put_string(f, r->dim_names[d]);
+    }
+    fprintf(f, "],\"step\":%d,\"max\":%d,\"curves\":[", (int)step, (int)max);
+    for (size_t g = 0; g < r->group_count; g++) {
+        fputs(g ? ",\n{\"key\":{" : "\n{\"key\":{", f);
+        for (size_t d = 0; d < r->dim_count; d++) {
+            if (d)
+                putc(',', f);
+            put_string(f, r->dim_names[d]);
+            putc(':', f);
+            put_string(f, r->groups[g].keys[d]);
+        }
+        fputs("},\"points\":", f);
+        put_points(f, r, &r->groups[g].values);
+        putc('}', f);
+    }
+    fputs("],\n\"total\":{\"points\":", f);
+    put_points(f, r, &r->total.values);
+    fputs("}}\n", f);
+    return fflush(f) == 0 && !ferror(f) ? INK_OK : INK_IO;
+}
+
+static void curve_rows(FILE *f, const ink_kpi_report *r, const char *row,
+                       const char *const *keys, const ink_kpi_values *v)
+{
+    for (size_t w = 0; w < r->window_count && v->eligible_cases[w]; w++) {
+        fputs(row, f);
+        for (size_t d = 0; d < r->dim_count; d++) {
+            putc(',', f);
+            csv_field(f, keys ? keys[d] : NULL);
+        }
+        fprintf(f, ",%d,%llu", (int)r->windows[w],
+                (unsigned long long)v->eligible_cases[w]);
+        csv_number(f, v->realization_rate[w]);
+        putc('\n', f);
+    }
+}
+
+ink_status ink_kpi_write_curves_csv(const ink_kpi_report *r, FILE *f)
+{
+    fputs("row", f);
+    for (size_t d = 0; d < r->dim_count; d++) {
+        putc(',', f);
+        csv_field(f, r->dim_names[d]);
+    }
+    fputs(",day,eligible_cases,realization_rate\n", f);
+    for (size_t g = 0; g < r->group_count; g++)
+        curve_rows(f, r, "group", r->groups[g].keys, &r->groups[g].values);
+    curve_rows(f, r, "total", NULL, &r->total.values);
+    return fflush(f) == 0 && !ferror(f) ? INK_OK : INK_IO;
+}
