@@ -128,7 +128,7 @@ static int32_t select_kth(int32_t *v, size_t n, size_t k)
 }
 
 /* Mean of the two middle values for an even count; NaN when empty. */
-static double median(i32_vec *days)
+double ink__kpi_median(i32_vec *days)
 {
     size_t n = days->len;
     if (n == 0)
@@ -214,7 +214,7 @@ int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
 
     v->avg_days_to_resolution =
         ratio((double)a->resolution_days_sum, (double)a->resolved_cases);
-    v->median_days_to_resolution = median(&a->resolution_days);
+    v->median_days_to_resolution = ink__kpi_median(&a->resolution_days);
     v->avg_days_to_first_payment = ratio((double)a->first_payment_days_sum,
                                          (double)a->first_payment_cases);
     v->avg_days_first_contact_to_payment =

@@ -504,7 +504,8 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
                                       : (size_t)(cores > 0 ? cores : 1);
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
-    if (c.cs->count < 50000)
+    /* Automatic threading only where the work pays for the threads. */
+    if (opt->threads <= 0 && c.cs->count < 50000)
         threads = 1;
     nworkers = threads;
     pthread_t tids[MAX_THREADS];

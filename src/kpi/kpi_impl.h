@@ -104,6 +104,10 @@ typedef struct acc_shape {
     uint8_t *debtor_flags; /* scratch for finishing: one zero per debtor */
 } acc_shape;
 
+/* The median of days (reordered), NaN when empty; the mean of the two
+ * middle values for an even count. */
+double ink__kpi_median(i32_vec *days);
+
 int ink__kpi_acc_init(kpi_acc *a, const acc_shape *shape);
 void ink__kpi_acc_cleanup(kpi_acc *a);
 /* a += b (b is left as is). 0 on allocation failure. */

@@ -64,6 +64,28 @@ static ink_status load_and_summarise(const char *dir, int lenient,
     ink_quality_init(&q);
     st = ink_quality_compute(p, &q);
     ink_quality_cleanup(&q);
+    if (st == INK_OK) {
+        /* The KPI engine too, with groups, operations and both outputs. */
+        ink_kpi_options kopt;
+        ink_kpi_options_init(&kopt);
+        const char *by[] = {"currency", "segment"};
+        kopt.by = by;
+        kopt.by_count = 2;
+        kopt.threads = threads;
+        ink_kpi_report *r = NULL;
+        st = ink_kpi_compute(p, &kopt, &r, &err);
+        if (st == INK_OK) {
+            FILE *null = fopen("/dev/null", "w");
+            if (null) {
+                ink_status w = ink_kpi_write_json(r, null);
+                if (w == INK_OK)
+                    w = ink_kpi_write_csv(r, null);
+                st = w;
+                fclose(null);
+            }
+        }
+        ink_kpi_report_free(r);
+    }
     ink_portfolio_free(p);
     return st;
 }
