@@ -135,5 +135,50 @@ run "gen without folder" 2 "$ink" gen
 run "gen bad cases" 2 "$ink" gen "$tmp/g4" --cases abc
 run "gen zero cases" 2 "$ink" gen "$tmp/g4" --cases 0
 
+# --- kpi and curve: usage errors, the currency rule, outputs ---
+run "help kpi" 0 "$ink" help kpi && has "help kpi" "$tmp/out" "usage: inkasso kpi DIR"
+run "help curve" 0 "$ink" help curve && has "help curve" "$tmp/out" "usage: inkasso curve DIR"
+run "kpi without folder" 2 "$ink" kpi &&
+    has "kpi without folder" "$tmp/err" "kpi needs a portfolio folder"
+run "kpi bad format" 2 "$ink" kpi --format xml "$data/valid" &&
+    has "kpi bad format" "$tmp/err" '--format: expected table, json or csv, got "xml"'
+run "kpi bad date" 2 "$ink" kpi --as-of 2025-02-30 "$data/valid" &&
+    has "kpi bad date" "$tmp/err" '--as-of: expected a date YYYY-MM-DD, got "2025-02-30"'
+run "kpi from without to" 2 "$ink" kpi --from 2025-01-01 "$data/valid" &&
+    has "kpi from without to" "$tmp/err" "--from and --to go together"
+run "kpi bad window" 2 "$ink" kpi --windows 30,x "$data/valid" &&
+    has "kpi bad window" "$tmp/err" '--windows: expected days from 0 to 36500, got "x"'
+run "kpi window twice" 2 "$ink" kpi --windows 30,30 --by currency "$data/valid" &&
+    equals "kpi window twice" "$tmp/err" "inkasso: --windows: 30 named twice"
+run "kpi dim twice" 2 "$ink" kpi --by currency,currency "$data/valid" &&
+    equals "kpi dim twice" "$tmp/err" 'inkasso: --by: dimension "currency" named twice'
+run "kpi unknown dim" 2 "$ink" kpi --by colour "$data/valid" &&
+    has "kpi unknown dim" "$tmp/err" 'unknown dimension "colour"'
+run "kpi mixed currencies" 3 "$ink" kpi "$data/valid" &&
+    equals "kpi mixed currencies" "$tmp/err" \
+        "inkasso: the portfolio mixes currencies (CHF and EUR): amounts of different currencies are never added; group by currency with --by currency"
+is_empty "kpi mixed currencies stdout" "$tmp/out"
+run "kpi mixed group" 3 "$ink" kpi --by segment "$data/valid" &&
+    has "kpi mixed group" "$tmp/err" "group {segment: B2C} mixes currencies (CHF and EUR)"
+run "kpi invalid data" 3 "$ink" kpi "$data/invalid_payment" &&
+    has "kpi invalid data" "$tmp/err" "payments.csv:3:4: amount:"
+# Every number of this report was checked by hand against the fixture.
+run "kpi json" 0 "$ink" kpi --by currency --format json "$data/valid" &&
+    same_file "kpi json" "$tmp/out" "$expected/kpi_valid_by_currency.json"
+run "kpi json threads" 0 "$ink" kpi --by currency --format json --threads 3 "$data/valid" &&
+    same_file "kpi json threads" "$tmp/out" "$expected/kpi_valid_by_currency.json"
+run "kpi csv" 0 "$ink" kpi --by currency --format csv "$data/valid" &&
+    has "kpi csv header" "$tmp/out" "row,currency,cases,open_cases,resolved_cases,currency,placed_amount" &&
+    has "kpi csv row" "$tmp/out" "group,EUR,2,1,1,EUR,300.5,90.5,0.30116472545757073" &&
+    has "kpi csv channels" "$tmp/out" "response_rate_email,response_rate_phone,response_rate_sms"
+run "kpi table" 0 "$ink" kpi --by currency "$data/valid" &&
+    has "kpi table success" "$tmp/out" "Success" &&
+    has "kpi table amount" "$tmp/out" "EUR 300.50" &&
+    has "kpi table operations" "$tmp/out" "Operations"
+run "curve json" 0 "$ink" curve --by currency --step 30 --max 60 --format json "$data/valid" &&
+    has "curve json EUR" "$tmp/out" '{"key":{"currency":"EUR"},"points":[{"day":0,"eligible_cases":2,"realization_rate":0},{"day":30,"eligible_cases":2,"realization_rate":0.30116472545757073}]}'
+run "curve too many points" 2 "$ink" curve --step 1 --max 5000 "$data/valid" &&
+    has "curve too many points" "$tmp/err" "at most 1023 points"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
