@@ -313,8 +313,11 @@ static void print_table(const ink_kpi_report *r, const table_style *t)
             char amt[48];
             snprintf(c, sizeof c, "%s %s", op->currency ? op->currency : "",
                      cli_format_amount(op->cost, amt, sizeof amt));
+            /* Exact in JSON and CSV; two decimals are enough to read. */
+            char fte[32];
+            snprintf(fte, sizeof fte, "%.2f", strtod(op->fte, NULL));
             printf("%-8s %-7s %10s %9s %8s %18s", period, seg ? seg : "all", a,
-                   b, op->fte, c);
+                   b, fte, c);
             snprintf(d, sizeof d, isnan(op->cost_per_case) ? "-" : "%.2f",
                      op->cost_per_case);
             int eur = op->currency && strcmp(op->currency, "EUR") == 0;
