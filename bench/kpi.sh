@@ -113,6 +113,8 @@ for by in $bys; do
         echo "cross-check ($check_kpis):"
         node bench/kpi/compare.mjs "$tmp/ink-$tag.json" "$tmp/duck-$tag.json" \
             --kpis "$check_kpis" | sed 's/^/  /' || true
+        printf "  all KPIs: "
+        node bench/kpi/compare.mjs "$tmp/ink-$tag.json" "$tmp/duck-$tag.json" | tail -1 || true
     fi
     summary+=("$line")
 
