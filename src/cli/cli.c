@@ -95,3 +95,17 @@ double cli_seconds(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
+
+void cli_print_timings(const ink_portfolio *p, double load, const char *what,
+                       double seconds)
+{
+    fprintf(stderr, "%-14s %9s %9s %9s %9s\n", "timings (s)", "parse", "merge",
+            "ids", "group");
+    for (int k = 0; k < INK_FILE_COUNT; k++) {
+        const ink_file_stats *s = ink_portfolio_file_stats(p, k);
+        fprintf(stderr, "%-14s %9.3f %9.3f %9.3f %9.3f\n", ink_file_name(k),
+                s->parse_seconds, s->merge_seconds, s->index_seconds,
+                s->group_seconds);
+    }
+    fprintf(stderr, "load %.3f s, %s %.3f s\n", load, what, seconds);
+}

@@ -44,6 +44,10 @@ int cli_parse_u64(const char *s, uint64_t *out);
  * ("1,249.50", "-3.00", "0.0001"). Returns buf. */
 char *cli_format_amount(int64_t units, char *buf, size_t cap);
 
+/* The loading phases of p and one more phase, to stderr (--timings). */
+void cli_print_timings(const ink_portfolio *p, double load, const char *what,
+                       double seconds);
+
 /* Monotonic wall-clock seconds. */
 double cli_seconds(void);
 

@@ -271,19 +271,6 @@ static void print_json(const ink_portfolio *p, const ink_quality *q)
     printf("]}\n");
 }
 
-static void print_timings(const ink_portfolio *p, double load, double summary)
-{
-    fprintf(stderr, "%-14s %9s %9s %9s %9s\n", "timings (s)", "parse", "merge",
-            "ids", "group");
-    for (int k = 0; k < INK_FILE_COUNT; k++) {
-        const ink_file_stats *s = ink_portfolio_file_stats(p, k);
-        fprintf(stderr, "%-14s %9.3f %9.3f %9.3f %9.3f\n", ink_file_name(k),
-                s->parse_seconds, s->merge_seconds, s->index_seconds,
-                s->group_seconds);
-    }
-    fprintf(stderr, "load %.3f s, summary %.3f s\n", load, summary);
-}
-
 int cmd_check(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -359,7 +346,8 @@ int cmd_check(int argc, char **argv)
         return cli_exit_code(st);
     }
     if (timings)
-        print_timings(p, loaded - started, cli_seconds() - loaded);
+        cli_print_timings(p, loaded - started, "summary",
+                          cli_seconds() - loaded);
     if (json)
         print_json(p, &q);
     else

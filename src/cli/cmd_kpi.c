@@ -37,6 +37,8 @@ void cmd_kpi_usage(FILE *out)
         "  --rejects FILE   lenient loading: skip invalid rows, list them in "
         "FILE\n"
         "  --threads N      worker threads (default: one per core)\n"
+        "  --timings        print the time of loading and of the KPIs to "
+        "stderr\n"
         "\n"
         "Amounts of different currencies are never added: a group mixing them\n"
         "is an error unless currency is one of the --by dimensions.\n"
@@ -177,8 +179,9 @@ static void print_table(const ink_kpi_report *r, const table_style *t)
         int n = (int)strlen(rows[g].label);
         label_width = n > label_width ? n : label_width;
     }
-    if (label_width > 28)
-        label_width = 28;
+    /* Longer labels are cut so every section fits in 100 columns. */
+    if (label_width > 22)
+        label_width = 22;
     char head[64];
     snprintf(head, sizeof head, "%s", groups ? "group" : "");
     char date[INK_DATE_TEXT_MAX];
@@ -192,27 +195,25 @@ static void print_table(const ink_kpi_report *r, const table_style *t)
     printf("\n");
 
     char a[96], b[96], c[96], d[96], e[96], f[96];
-    printf("\n%sSuccess%s\n%-*s %11s %9s %9s %20s %20s %8s\n", bold(t),
-           reset(t), label_width, head, "cases", "open", "resolved", "placed",
-           "collected", "recovery");
+    printf("\n%sSuccess%s\n%-*s %9s %9s %9s %3s %16s %16s %8s\n", bold(t),
+           reset(t), label_width, head, "cases", "open", "resolved", "cur",
+           "placed", "collected", "recovery");
     for (size_t g = 0; g <= groups; g++) {
         const ink_kpi_values *v = rows[g].v;
         fmt_count(v->cases, a, sizeof a);
         fmt_count(v->open_cases, b, sizeof b);
         fmt_count(v->resolved_cases, c, sizeof c);
+        const char *cur = v->currency ? v->currency : "";
         if (v->amounts_null || !v->currency) {
             snprintf(d, sizeof d, v->amounts_null ? "(mixed)" : "-");
             snprintf(e, sizeof e, "%s", d);
         } else {
-            char amt[48];
-            snprintf(d, sizeof d, "%s %s", v->currency,
-                     cli_format_amount(v->placed_amount, amt, sizeof amt));
-            snprintf(e, sizeof e, "%s %s", v->currency,
-                     cli_format_amount(v->collected_amount, amt, sizeof amt));
+            cli_format_amount(v->placed_amount, d, sizeof d);
+            cli_format_amount(v->collected_amount, e, sizeof e);
         }
         fmt_pct(v->recovery_rate, f, sizeof f);
-        printf("%-*.*s %11s %9s %9s %20s %20s %8s\n", label_width, label_width,
-               rows[g].label, a, b, c, d, e, f);
+        printf("%-*.*s %9s %9s %9s %3s %16s %16s %8s\n", label_width,
+               label_width, rows[g].label, a, b, c, cur, d, e, f);
     }
 
     size_t nw = ink_kpi_window_count(r);
@@ -236,8 +237,9 @@ static void print_table(const ink_kpi_report *r, const table_style *t)
         printf("\n");
     }
 
-    printf("\n%sTurnaround%s (benchmarks: resolution 30-60 days, first contact"
-           " to payment 5-15 days, first-contact resolution 30-50%%)\n",
+    printf("\n%sTurnaround%s (benchmarks: resolution 30-60 days, first "
+           "contact to payment\n5-15 days, first-contact resolution "
+           "30-50%%)\n",
            bold(t), reset(t));
     printf("%-*s %12s %12s %14s %14s %12s\n", label_width, head, "days to res.",
            "median res.", "days to 1st pay", "contact to pay", "first-contact");
@@ -299,9 +301,9 @@ static void print_table(const ink_kpi_report *r, const table_style *t)
         printf("\n%sOperations%s (benchmark: cost per case about 3 EUR B2C, "
                "up to 15 EUR B2B)\n",
                bold(t), reset(t));
-        printf("%-8s %-7s %10s %9s %8s %18s %9s %9s %9s %9s\n", "period",
-               "segment", "active", "resolved", "fte", "cost", "cost/case",
-               "cases/fte", "res./fte", "automat.");
+        printf("%-7s %-3s %9s %8s %7s %17s %9s %9s %8s %8s\n", "period", "seg",
+               "active", "resolved", "fte", "cost", "cost/case", "cases/fte",
+               "res./fte", "automat.");
         for (size_t i = 0; i < ink_kpi_operation_count(r); i++) {
             const ink_kpi_operation *op = ink_kpi_operation_at(r, i);
             char period[16] = "total";
@@ -316,7 +318,7 @@ static void print_table(const ink_kpi_report *r, const table_style *t)
             /* Exact in JSON and CSV; two decimals are enough to read. */
             char fte[32];
             snprintf(fte, sizeof fte, "%.2f", strtod(op->fte, NULL));
-            printf("%-8s %-7s %10s %9s %8s %18s", period, seg ? seg : "all", a,
+            printf("%-7s %-3s %9s %8s %7s %17s", period, seg ? seg : "all", a,
                    b, fte, c);
             snprintf(d, sizeof d, isnan(op->cost_per_case) ? "-" : "%.2f",
                      op->cost_per_case);
@@ -330,7 +332,7 @@ static void print_table(const ink_kpi_report *r, const table_style *t)
             fmt_num(op->cases_per_fte, e, sizeof e);
             fmt_num(op->resolved_per_fte, f, sizeof f);
             fmt_pct(op->automation_rate, a, sizeof a);
-            printf(" %9s %9s %9s\n", e, f, a);
+            printf(" %9s %8s %8s\n", e, f, a);
         }
     }
     if (!t->colour)
@@ -351,7 +353,9 @@ int cmd_kpi(int argc, char **argv)
         {"format", required_argument, NULL, 'F'},
         {"rejects", required_argument, NULL, 'r'},
         {"threads", required_argument, NULL, 'T'},
+        {"timings", no_argument, NULL, 'S'},
         {NULL, 0, NULL, 0}};
+    int timings = 0;
     ink_kpi_options kopt;
     ink_kpi_options_init(&kopt);
     ink_load_options lopt;
@@ -430,6 +434,9 @@ int cmd_kpi(int argc, char **argv)
                                        optarg);
             kopt.threads = lopt.threads = (int)value;
             break;
+        case 'S':
+            timings = 1;
+            break;
         case ':':
             return cli_usage_error("kpi", "option '%s' needs a value",
                                    argv[optind - 1]);
@@ -448,13 +455,17 @@ int cmd_kpi(int argc, char **argv)
                                       "--from on or before --to");
     ink_portfolio *p = NULL;
     ink_error err;
+    double started = cli_seconds();
     ink_status st = ink_portfolio_load(argv[optind], &lopt, &p, &err);
     if (st != INK_OK) {
         cli_print_error(&err);
         return cli_exit_code(st);
     }
+    double loaded = cli_seconds();
     ink_kpi_report *r = NULL;
     st = ink_kpi_compute(p, &kopt, &r, &err);
+    if (timings)
+        cli_print_timings(p, loaded - started, "kpi", cli_seconds() - loaded);
     if (st != INK_OK) {
         cli_print_error(&err);
         ink_portfolio_free(p);

@@ -173,12 +173,31 @@ run "kpi csv" 0 "$ink" kpi --by currency --format csv "$data/valid" &&
     has "kpi csv channels" "$tmp/out" "response_rate_email,response_rate_phone,response_rate_sms"
 run "kpi table" 0 "$ink" kpi --by currency "$data/valid" &&
     has "kpi table success" "$tmp/out" "Success" &&
-    has "kpi table amount" "$tmp/out" "EUR 300.50" &&
+    has "kpi table amount" "$tmp/out" "2         1         1 EUR           300.50            90.50    30.1%" &&
     has "kpi table operations" "$tmp/out" "Operations"
+# Readable at 100 columns, even with a wide grouping.
+"$ink" kpi "$data/kpi_small" --by region,segment,age_bucket,cohort_month >"$tmp/wide"
+width=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$tmp/wide")
+[ "$width" -le 100 ] && passed=$((passed + 1)) || fail "kpi table is $width columns wide"
 run "curve json" 0 "$ink" curve --by currency --step 30 --max 60 --format json "$data/valid" &&
     has "curve json EUR" "$tmp/out" '{"key":{"currency":"EUR"},"points":[{"day":0,"eligible_cases":2,"realization_rate":0},{"day":30,"eligible_cases":2,"realization_rate":0.30116472545757073}]}'
 run "curve too many points" 2 "$ink" curve --step 1 --max 5000 "$data/valid" &&
     has "curve too many points" "$tmp/err" "at most 1023 points"
+
+# Bucket and window edges (tests/data/kpi_edges/README.md has the sums).
+run "kpi edges" 0 "$ink" kpi "$data/kpi_edges" --as-of 2025-06-30 --by age_bucket --format csv &&
+    cut -d, -f1-15 "$tmp/out" >"$tmp/edges" &&
+    cat >"$tmp/want" <<'EDGES'
+row,age_bucket,cases,open_cases,resolved_cases,currency,placed_amount,collected_amount,recovery_rate,realization_rate_30d,eligible_cases_30d,realization_rate_60d,eligible_cases_60d,realization_rate_90d,eligible_cases_90d
+group,0-30,2,2,0,EUR,200,15,0.075,0.05,2,0.075,2,0.075,2
+group,181-365,2,2,0,EUR,200,0,0,0,1,0,1,0,1
+group,31-90,2,2,0,EUR,200,0,0,0,2,0,2,0,2
+group,366+,1,1,0,EUR,100,0,0,0,1,0,1,0,1
+group,91-180,2,2,0,EUR,200,0,0,0,1,0,1,,0
+group,unknown,1,1,0,EUR,100,0,0,0,1,0,1,0,1
+total,,10,10,0,EUR,1000,15,0.015,0.0125,8,0.01875,8,0.021428571428571429,7
+EDGES
+same_file "kpi edges" "$tmp/edges" "$tmp/want"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
