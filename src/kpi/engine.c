@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -307,6 +308,9 @@ static int32_t latest_date(const ink_portfolio *p)
     for (size_t i = 0; i < ct->count; i++)
         if (ct->date[i] > latest)
             latest = ct->date[i];
+    /* No dated row at all (an empty portfolio): the report is of today. */
+    if (latest == INK_DATE_NONE)
+        latest = (int32_t)(time(NULL) / 86400);
     return latest;
 }
 
