@@ -8,6 +8,7 @@
 #include "inkasso/quality.h"
 #include "inkasso/gen.h"
 #include "inkasso/kpi.h"
+#include "inkasso/store.h"
 
 #define INKASSO_VERSION "0.1.0"
 

@@ -246,6 +246,21 @@ typedef struct ink_portfolio ink_portfolio;
 ink_status ink_portfolio_load(const char *dir, const ink_load_options *opt,
                               ink_portfolio **out, ink_error *err);
 
+/* The text of one contract file held in memory (data NULL: absent). */
+typedef struct ink_source {
+    const char *data;
+    size_t size;
+} ink_source;
+
+/*
+ * ink_portfolio_load on files held in memory, indexed by ink_file_kind
+ * (costs may be absent): the same rules, messages and row accounting.
+ * The buffers are only read during the call.
+ */
+ink_status ink_portfolio_load_memory(const ink_source files[INK_FILE_COUNT],
+                                     const ink_load_options *opt,
+                                     ink_portfolio **out, ink_error *err);
+
 /* Frees p and everything it owns; NULL is a no-op. */
 void ink_portfolio_free(ink_portfolio *p);
 

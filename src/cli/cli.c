@@ -109,3 +109,25 @@ void cli_print_timings(const ink_portfolio *p, double load, const char *what,
     }
     fprintf(stderr, "load %.3f s, %s %.3f s\n", load, what, seconds);
 }
+
+int cli_load(const char *dir, const char *db, const ink_load_options *opt,
+             ink_portfolio **out)
+{
+    ink_error err;
+    ink_status st;
+    *out = NULL;
+    if (db) {
+        ink_store *store = NULL;
+        st = ink_store_open(db, &store, &err);
+        if (st == INK_OK)
+            st = ink_store_load(store, opt, out, &err);
+        ink_store_close(store);
+    } else {
+        st = ink_portfolio_load(dir, opt, out, &err);
+    }
+    if (st != INK_OK) {
+        cli_print_error(&err);
+        return cli_exit_code(st);
+    }
+    return CLI_EXIT_OK;
+}

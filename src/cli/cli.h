@@ -30,6 +30,8 @@ int cmd_kpi(int argc, char **argv);
 void cmd_kpi_usage(FILE *out);
 int cmd_curve(int argc, char **argv);
 void cmd_curve_usage(FILE *out);
+int cmd_import(int argc, char **argv);
+void cmd_import_usage(FILE *out);
 
 /* Prints "inkasso: <message>" and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -47,6 +49,11 @@ char *cli_format_amount(int64_t units, char *buf, size_t cap);
 /* The loading phases of p and one more phase, to stderr (--timings). */
 void cli_print_timings(const ink_portfolio *p, double load, const char *what,
                        double seconds);
+
+/* Loads a portfolio from the folder dir, or from the store file db when
+ * db is not NULL; prints the error and returns its exit code on failure. */
+int cli_load(const char *dir, const char *db, const ink_load_options *opt,
+             ink_portfolio **out);
 
 /* Monotonic wall-clock seconds. */
 double cli_seconds(void);

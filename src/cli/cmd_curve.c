@@ -9,7 +9,8 @@
 void cmd_curve_usage(FILE *out)
 {
     fputs(
-        "usage: inkasso curve DIR [--by DIM[,DIM...]] [--step 7] [--max 360]\n"
+        "usage: inkasso curve DIR|--db FILE [--by DIM[,DIM...]] [--step 7]\n"
+        "                     [--max 360]\n"
         "                     [--as-of D] [--from D --to D]\n"
         "                     [--format table|json|csv] [--rejects FILE]\n"
         "                     [--threads N]\n"
@@ -88,8 +89,10 @@ int cmd_curve(int argc, char **argv)
         {"format", required_argument, NULL, 'F'},
         {"rejects", required_argument, NULL, 'r'},
         {"threads", required_argument, NULL, 'T'},
+        {"db", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0}};
     static const char *const default_by[] = {"cohort_month"};
+    const char *db = NULL;
     ink_kpi_options kopt;
     ink_kpi_options_init(&kopt);
     kopt.by = default_by;
@@ -176,6 +179,9 @@ int cmd_curve(int argc, char **argv)
                                        optarg);
             kopt.threads = lopt.threads = (int)value;
             break;
+        case 'D':
+            db = optarg;
+            break;
         case ':':
             return cli_usage_error("curve", "option '%s' needs a value",
                                    argv[optind - 1]);
@@ -184,10 +190,13 @@ int cmd_curve(int argc, char **argv)
                                    argv[optind - 1]);
         }
     }
-    if (optind != argc - 1)
-        return cli_usage_error("curve", optind == argc
-                                            ? "curve needs a portfolio folder"
-                                            : "curve takes one folder");
+    if (optind != argc - (db ? 0 : 1))
+        return cli_usage_error("curve",
+                               db ? "curve takes a folder or --db, not both"
+                               : optind == argc
+                                   ? "curve needs a portfolio folder or --db "
+                                     "FILE"
+                                   : "curve takes one folder");
     if (max / step + 1 > INK_KPI_MAX_WINDOWS - 1)
         return cli_usage_error("curve", "--max / --step: at most %d points",
                                INK_KPI_MAX_WINDOWS - 1);
@@ -201,11 +210,10 @@ int cmd_curve(int argc, char **argv)
 
     ink_portfolio *p = NULL;
     ink_error err;
-    ink_status st = ink_portfolio_load(argv[optind], &lopt, &p, &err);
-    if (st != INK_OK) {
-        cli_print_error(&err);
-        return cli_exit_code(st);
-    }
+    int code = cli_load(db ? NULL : argv[optind], db, &lopt, &p);
+    if (code != CLI_EXIT_OK)
+        return code;
+    ink_status st;
     ink_kpi_report *r = NULL;
     st = ink_kpi_compute(p, &kopt, &r, &err);
     if (st != INK_OK) {

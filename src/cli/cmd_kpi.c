@@ -23,6 +23,7 @@ void cmd_kpi_usage(FILE *out)
         "and per group. Definitions: docs/kpi.md.\n"
         "\n"
         "Options:\n"
+        "  --db FILE        read the portfolio from a store (inkasso import)\n"
         "  --as-of D        the date the report describes (YYYY-MM-DD); later\n"
         "                   payments, contacts and closings are ignored\n"
         "                   (default: the latest date in the data)\n"
@@ -354,8 +355,10 @@ int cmd_kpi(int argc, char **argv)
         {"rejects", required_argument, NULL, 'r'},
         {"threads", required_argument, NULL, 'T'},
         {"timings", no_argument, NULL, 'S'},
+        {"db", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0}};
     int timings = 0;
+    const char *db = NULL;
     ink_kpi_options kopt;
     ink_kpi_options_init(&kopt);
     ink_load_options lopt;
@@ -437,6 +440,9 @@ int cmd_kpi(int argc, char **argv)
         case 'S':
             timings = 1;
             break;
+        case 'D':
+            db = optarg;
+            break;
         case ':':
             return cli_usage_error("kpi", "option '%s' needs a value",
                                    argv[optind - 1]);
@@ -445,9 +451,12 @@ int cmd_kpi(int argc, char **argv)
                                    argv[optind - 1]);
         }
     }
-    if (optind != argc - 1)
-        return cli_usage_error("kpi", optind == argc
-                                          ? "kpi needs a portfolio folder"
+    if (optind != argc - (db ? 0 : 1))
+        return cli_usage_error("kpi", db ? "kpi takes a folder or --db, not "
+                                           "both"
+                                      : optind == argc
+                                          ? "kpi needs a portfolio folder "
+                                            "or --db FILE"
                                           : "kpi takes one folder");
     if ((kopt.from != INK_DATE_NONE) != (kopt.to != INK_DATE_NONE) ||
         (kopt.from != INK_DATE_NONE && kopt.from > kopt.to))
@@ -456,11 +465,10 @@ int cmd_kpi(int argc, char **argv)
     ink_portfolio *p = NULL;
     ink_error err;
     double started = cli_seconds();
-    ink_status st = ink_portfolio_load(argv[optind], &lopt, &p, &err);
-    if (st != INK_OK) {
-        cli_print_error(&err);
-        return cli_exit_code(st);
-    }
+    int code = cli_load(db ? NULL : argv[optind], db, &lopt, &p);
+    if (code != CLI_EXIT_OK)
+        return code;
+    ink_status st;
     double loaded = cli_seconds();
     ink_kpi_report *r = NULL;
     st = ink_kpi_compute(p, &kopt, &r, &err);

@@ -19,6 +19,8 @@ static const cli_command commands[] = {
     {"kpi", cmd_kpi, cmd_kpi_usage,
      "compute every KPI, in total and by any dimension"},
     {"help", cmd_help, cmd_help_usage, "show help for a command"},
+    {"import", cmd_import, cmd_import_usage,
+     "store a portfolio folder in a SQLite store, all or nothing"},
     {"version", cmd_version, cmd_version_usage, "print the version"},
 };
 

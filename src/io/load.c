@@ -683,13 +683,15 @@ done:
     return st;
 }
 
-static ink_status load_file(load_state *ls, const char *dir, ink_file_kind kind,
+/* Loads one file: from dir, or from memory when sources is given. */
+static ink_status load_file(load_state *ls, const char *dir,
+                            const ink_source *sources, ink_file_kind kind,
                             ink_portfolio *p, ink_error *err)
 {
     const char *name = ink_file_name(kind);
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
-        sizeof path) {
+    char path[4096] = "";
+    if (!sources && (size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
+                        sizeof path) {
         ink__error_set(err, INK_USAGE, name, "path too long");
         return INK_USAGE;
     }
@@ -700,15 +702,25 @@ static ink_status load_file(load_state *ls, const char *dir, ink_file_kind kind,
     fc.spec = &ink__file_specs[kind];
     fc.lenient = ls->opt->lenient;
     fc.cases = &p->tables[INK_FILE_CASES];
-    mapped m;
-    int absent;
-    ink_status st = map_file(path, name, &m, &absent, err);
+    mapped m = {NULL, 0, 0};
+    int absent = 0;
+    ink_status st = INK_OK;
+    if (sources) {
+        absent = sources[kind].data == NULL;
+        m.data = absent ? "" : sources[kind].data;
+        m.size = absent ? 0 : sources[kind].size;
+    } else {
+        st = map_file(path, name, &m, &absent, err);
+    }
     if (st != INK_OK)
         return st;
     if (absent) {
         if (kind != INK_FILE_COSTS) {
-            ink__error_set(err, INK_IO, name, "missing file %s", path);
-            return INK_IO;
+            if (sources)
+                ink__error_set(err, INK_USAGE, name, "no %s given", name);
+            else
+                ink__error_set(err, INK_IO, name, "missing file %s", path);
+            return sources ? INK_USAGE : INK_IO;
         }
         /* No costs.csv: an empty table, marked absent. */
         if (!ink__table_init(&p->tables[kind], COST_NCOLS, ink__cost_kinds,
@@ -864,8 +876,9 @@ static int online_cores(void)
     return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
-ink_status ink_portfolio_load(const char *dir, const ink_load_options *opt,
-                              ink_portfolio **out, ink_error *err)
+static ink_status load_portfolio(const char *dir, const ink_source *sources,
+                                 const ink_load_options *opt,
+                                 ink_portfolio **out, ink_error *err)
 {
     ink_load_options defaults;
     if (!opt) {
@@ -877,7 +890,7 @@ ink_status ink_portfolio_load(const char *dir, const ink_load_options *opt,
         err = &scratch_err;
     ink_error_clear(err);
     *out = NULL;
-    if (!dir) {
+    if (!dir && !sources) {
         ink__error_set(err, INK_USAGE, NULL, "no portfolio folder given");
         return INK_USAGE;
     }
@@ -893,7 +906,7 @@ ink_status ink_portfolio_load(const char *dir, const ink_load_options *opt,
         ls.threads = MAX_THREADS;
     ink_status st = INK_OK;
     for (int kind = 0; kind < INK_FILE_COUNT && st == INK_OK; kind++)
-        st = load_file(&ls, dir, (ink_file_kind)kind, p, err);
+        st = load_file(&ls, dir, sources, (ink_file_kind)kind, p, err);
     size_t cases = p->tables[INK_FILE_CASES].rows;
     double t0 = now_seconds();
     if (st == INK_OK)
@@ -942,4 +955,21 @@ ink_status ink_portfolio_load(const char *dir, const ink_load_options *opt,
     }
     *out = p;
     return INK_OK;
+}
+
+ink_status ink_portfolio_load(const char *dir, const ink_load_options *opt,
+                              ink_portfolio **out, ink_error *err)
+{
+    return load_portfolio(dir, NULL, opt, out, err);
+}
+
+ink_status ink_portfolio_load_memory(const ink_source files[INK_FILE_COUNT],
+                                     const ink_load_options *opt,
+                                     ink_portfolio **out, ink_error *err)
+{
+    if (!files) {
+        *out = NULL;
+        return ink__error_set(err, INK_USAGE, NULL, "no files given");
+    }
+    return load_portfolio(NULL, files, opt, out, err);
 }

@@ -199,5 +199,65 @@ total,,10,10,0,EUR,1000,15,0.015,0.0125,8,0.01875,8,0.021428571428571429,7
 EDGES
 same_file "kpi edges" "$tmp/edges" "$tmp/want"
 
+# --- import and the store ---
+run "help import" 0 "$ink" help import && has "help import" "$tmp/out" "usage: inkasso import DIR --db FILE"
+run "import without db" 2 "$ink" import "$data/valid" &&
+    has "import without db" "$tmp/err" "import needs --db FILE"
+run "kpi folder and db" 2 "$ink" kpi "$data/valid" --db "$tmp/s.db" &&
+    has "kpi folder and db" "$tmp/err" "kpi takes a folder or --db, not both"
+run "import" 0 "$ink" import "$data/valid" --db "$tmp/s.db" &&
+    equals "import counts" "$tmp/out" "$(printf '%s\n' \
+        'cases.csv     3 new, 0 updated, 0 unchanged' \
+        'payments.csv  3 new, 0 updated, 0 unchanged' \
+        'contacts.csv  4 new, 0 updated, 0 unchanged' \
+        'costs.csv     2 rows stored')"
+run "import again" 0 "$ink" import "$data/valid" --db "$tmp/s.db" &&
+    has "import again" "$tmp/out" "cases.csv     0 new, 0 updated, 3 unchanged" &&
+    has "import again payments" "$tmp/out" "payments.csv  0 new, 0 updated, 3 unchanged"
+run "kpi from store" 0 "$ink" kpi --db "$tmp/s.db" --by currency --format json &&
+    same_file "kpi from store" "$tmp/out" "$expected/kpi_valid_by_currency.json"
+run "curve from store" 0 "$ink" curve --db "$tmp/s.db" --by currency --format csv
+cp "$tmp/out" "$tmp/curve_db"
+run "curve from folder" 0 "$ink" curve "$data/valid" --by currency --format csv &&
+    same_file "curve from store" "$tmp/curve_db" "$tmp/out"
+# A case closed since: updated, and the KPIs follow.
+mkdir -p "$tmp/v2" && cp "$data"/valid/*.csv "$tmp/v2/"
+sed -i 's/^C2,D1,K1,B2B,utilities,"S\(.*\)",B,P1,agency1,2025-01-15,,200,EUR,,,$/C2,D1,K1,B2B,utilities,"S\1",B,P1,agency1,2025-01-15,,200,EUR,2025-02-20,settled,/' "$tmp/v2/cases.csv"
+run "import update" 0 "$ink" import "$tmp/v2" --db "$tmp/s.db" &&
+    has "import update" "$tmp/out" "cases.csv     0 new, 1 updated, 2 unchanged"
+run "kpi after update" 0 "$ink" kpi --db "$tmp/s.db" --by currency --format csv &&
+    has "kpi after update" "$tmp/out" "group,EUR,2,0,2,EUR,300.5,90.5"
+# An invalid folder writes nothing.
+cp "$tmp/s.db" "$tmp/before.db"
+run "import invalid" 3 "$ink" import "$data/invalid_payment" --db "$tmp/s.db" &&
+    has "import invalid" "$tmp/err" "payments.csv:3:4: amount:"
+run "kpi after invalid import" 0 "$ink" kpi --db "$tmp/s.db" --by currency --format csv &&
+    has "kpi after invalid import" "$tmp/out" "group,EUR,2,0,2,EUR,300.5,90.5"
+# A folder valid alone that breaks the stored data: C1 in CHF while its
+# stored payments are in EUR. Checked as a whole, rolled back.
+mkdir -p "$tmp/v3"
+printf 'case_id,debtor_id,segment,opened_on,amount,currency\nC1,D1,B2C,2025-01-10,100.50,CHF\n' >"$tmp/v3/cases.csv"
+printf 'payment_id,case_id,paid_on,amount,currency\n' >"$tmp/v3/payments.csv"
+printf 'contact_id,case_id,at,channel,direction,outcome\n' >"$tmp/v3/contacts.csv"
+run "import conflicting" 3 "$ink" import "$tmp/v3" --db "$tmp/s.db" &&
+    has "import conflicting" "$tmp/err" 'currency: expected CHF (the currency of case "C1"), got "EUR"'
+run "kpi after conflicting import" 0 "$ink" kpi --db "$tmp/s.db" --by currency --format csv &&
+    has "kpi after conflicting import" "$tmp/out" "group,EUR,2,0,2,EUR,300.5,90.5"
+# A store from a newer inkasso is refused, not misread.
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=99'); c.commit()" "$tmp/new.db"
+run "newer store" 3 "$ink" kpi --db "$tmp/new.db" &&
+    has "newer store" "$tmp/err" "schema version 99 is newer than this inkasso's (1)"
+# Killed in the middle of an import: the store has all of it or none.
+"$ink" gen "$tmp/big" --cases 20000 --seed 2 >/dev/null
+"$ink" import "$tmp/big" --db "$tmp/k.db" >/dev/null 2>&1 &
+pid=$!
+sleep 0.3
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+run "store after kill" 0 "$ink" kpi --db "$tmp/k.db" --by currency --format csv &&
+    total=$(awk -F, '$1 == "group" { n += $3 } END { print n + 0 }' "$tmp/out") &&
+    { [ "$total" -eq 0 ] || [ "$total" -eq 20000 ]; } && passed=$((passed + 1)) ||
+    fail "store after kill: $total cases, expected 0 or 20000"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
