@@ -50,6 +50,42 @@ char *cli_format_amount(int64_t units, char *buf, size_t cap);
 void cli_print_timings(const ink_portfolio *p, double load, const char *what,
                        double seconds);
 
+/* The options of the commands that load a portfolio and report on it
+ * (kpi, curve): their long options are CLI_REPORT_LONG_OPTIONS. */
+enum { CLI_FORMAT_TABLE, CLI_FORMAT_JSON, CLI_FORMAT_CSV };
+typedef struct cli_report_args {
+    ink_kpi_options kpi;
+    ink_load_options load;
+    const char *db;  /* --db FILE, or NULL */
+    const char *dir; /* the folder argument, or NULL with --db */
+    int format;
+    int timings;
+    char *by_items[INK_KPI_MAX_DIMS];
+} cli_report_args;
+
+#define CLI_REPORT_LONG_OPTIONS                                                \
+    {"as-of", required_argument, NULL, 'a'},                                   \
+        {"from", required_argument, NULL, 'f'},                                \
+        {"to", required_argument, NULL, 't'},                                  \
+        {"by", required_argument, NULL, 'b'},                                  \
+        {"format", required_argument, NULL, 'F'},                              \
+        {"rejects", required_argument, NULL, 'r'},                             \
+        {"threads", required_argument, NULL, 'T'},                             \
+        {"timings", no_argument, NULL, 'S'},                                   \
+    {                                                                          \
+        "db", required_argument, NULL, 'D'                                     \
+    }
+
+void cli_report_args_init(cli_report_args *a);
+/* Handles getopt result c if it is a shared option: 1 when handled, 0
+ * when it is not one of them, minus the exit code on misuse. */
+int cli_report_option(const char *command, int c, char *arg,
+                      cli_report_args *a);
+/* Checks the operands from argv[next] on (one folder, or none with --db)
+ * and --from/--to; returns CLI_EXIT_OK or the usage exit code. */
+int cli_report_finish(const char *command, int argc, char **argv, int next,
+                      cli_report_args *a);
+
 /* Loads a portfolio from the folder dir, or from the store file db when
  * db is not NULL; prints the error and returns its exit code on failure. */
 int cli_load(const char *dir, const char *db, const ink_load_options *opt,

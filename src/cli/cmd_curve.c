@@ -27,7 +27,7 @@ void cmd_curve_usage(FILE *out)
         "  --step N         days between points (default 7)\n"
         "  --max N          last day (default 360; at most 1023 points)\n"
         "  --as-of D, --from D, --to D, --format F, --rejects FILE,\n"
-        "  --threads N      as for inkasso kpi\n"
+        "  --threads N, --timings   as for inkasso kpi\n"
         "\n"
         "Exit status: 0 ok, 1 runtime error, 2 usage, 3 invalid data.\n",
         out);
@@ -80,66 +80,26 @@ static void print_curves(const ink_kpi_report *r)
 int cmd_curve(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"as-of", required_argument, NULL, 'a'},
-        {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},
-        {"by", required_argument, NULL, 'b'},
+        CLI_REPORT_LONG_OPTIONS,
         {"step", required_argument, NULL, 's'},
         {"max", required_argument, NULL, 'm'},
-        {"format", required_argument, NULL, 'F'},
-        {"rejects", required_argument, NULL, 'r'},
-        {"threads", required_argument, NULL, 'T'},
-        {"db", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0}};
     static const char *const default_by[] = {"cohort_month"};
-    const char *db = NULL;
-    ink_kpi_options kopt;
-    ink_kpi_options_init(&kopt);
-    kopt.by = default_by;
-    kopt.by_count = 1;
-    ink_load_options lopt;
-    ink_load_options_init(&lopt);
-    char *by_items[INK_KPI_MAX_DIMS];
-    uint64_t step = 7, max = 360, value;
-    enum { TABLE, JSON, CSV } format = TABLE;
+    cli_report_args a;
+    cli_report_args_init(&a);
+    a.kpi.by = default_by;
+    a.kpi.by_count = 1;
+    uint64_t step = 7, max = 360;
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+        int handled = cli_report_option("curve", c, optarg, &a);
+        if (handled < 0)
+            return -handled;
+        if (handled)
+            continue;
         switch (c) {
-        case 'a':
-        case 'f':
-        case 't': {
-            int32_t *date = c == 'a'   ? &kopt.as_of
-                            : c == 'f' ? &kopt.from
-                                       : &kopt.to;
-            if (!ink_parse_date(optarg, strlen(optarg), date))
-                return cli_usage_error("curve",
-                                       "%s: expected a date YYYY-MM-DD, got "
-                                       "\"%s\"",
-                                       argv[optind - 1], optarg);
-            break;
-        }
-        case 'b': {
-            size_t n = 0;
-            for (char *tok = optarg;;) {
-                char *comma = strchr(tok, ',');
-                if (comma)
-                    *comma = '\0';
-                if (n == INK_KPI_MAX_DIMS || !*tok)
-                    return cli_usage_error("curve",
-                                           "--by: expected up to %d "
-                                           "comma-separated dimensions",
-                                           INK_KPI_MAX_DIMS);
-                by_items[n++] = tok;
-                if (!comma)
-                    break;
-                tok = comma + 1;
-            }
-            kopt.by = (const char *const *)by_items;
-            kopt.by_count = n;
-            break;
-        }
         case 's':
             if (!cli_parse_u64(optarg, &step) || step < 1 || step > 3650)
                 return cli_usage_error("curve",
@@ -154,34 +114,6 @@ int cmd_curve(int argc, char **argv)
                                        "36500, got \"%s\"",
                                        optarg);
             break;
-        case 'F':
-            if (strcmp(optarg, "table") == 0)
-                format = TABLE;
-            else if (strcmp(optarg, "json") == 0)
-                format = JSON;
-            else if (strcmp(optarg, "csv") == 0)
-                format = CSV;
-            else
-                return cli_usage_error("curve",
-                                       "--format: expected table, json or "
-                                       "csv, got \"%s\"",
-                                       optarg);
-            break;
-        case 'r':
-            lopt.lenient = 1;
-            lopt.rejects_path = optarg;
-            break;
-        case 'T':
-            if (!cli_parse_u64(optarg, &value) || value < 1 || value > 64)
-                return cli_usage_error("curve",
-                                       "--threads: expected a number from 1 "
-                                       "to 64, got \"%s\"",
-                                       optarg);
-            kopt.threads = lopt.threads = (int)value;
-            break;
-        case 'D':
-            db = optarg;
-            break;
         case ':':
             return cli_usage_error("curve", "option '%s' needs a value",
                                    argv[optind - 1]);
@@ -190,40 +122,35 @@ int cmd_curve(int argc, char **argv)
                                    argv[optind - 1]);
         }
     }
-    if (optind != argc - (db ? 0 : 1))
-        return cli_usage_error("curve",
-                               db ? "curve takes a folder or --db, not both"
-                               : optind == argc
-                                   ? "curve needs a portfolio folder or --db "
-                                     "FILE"
-                                   : "curve takes one folder");
+    int code = cli_report_finish("curve", argc, argv, optind, &a);
+    if (code != CLI_EXIT_OK)
+        return code;
     if (max / step + 1 > INK_KPI_MAX_WINDOWS - 1)
         return cli_usage_error("curve", "--max / --step: at most %d points",
                                INK_KPI_MAX_WINDOWS - 1);
-    if ((kopt.from != INK_DATE_NONE) != (kopt.to != INK_DATE_NONE) ||
-        (kopt.from != INK_DATE_NONE && kopt.from > kopt.to))
-        return cli_usage_error("curve", "--from and --to go together, with "
-                                        "--from on or before --to");
     /* The curve's points are realization windows 0, step, ..., max. */
     for (uint64_t day = 0; day <= max; day += step)
-        kopt.windows[kopt.window_count++] = (int32_t)day;
+        a.kpi.windows[a.kpi.window_count++] = (int32_t)day;
 
     ink_portfolio *p = NULL;
-    ink_error err;
-    int code = cli_load(db ? NULL : argv[optind], db, &lopt, &p);
+    double started = cli_seconds();
+    code = cli_load(a.dir, a.db, &a.load, &p);
     if (code != CLI_EXIT_OK)
         return code;
-    ink_status st;
+    double loaded = cli_seconds();
     ink_kpi_report *r = NULL;
-    st = ink_kpi_compute(p, &kopt, &r, &err);
+    ink_error err;
+    ink_status st = ink_kpi_compute(p, &a.kpi, &r, &err);
+    if (a.timings)
+        cli_print_timings(p, loaded - started, "curve", cli_seconds() - loaded);
     if (st != INK_OK) {
         cli_print_error(&err);
         ink_portfolio_free(p);
         return cli_exit_code(st);
     }
-    if (format == JSON)
+    if (a.format == CLI_FORMAT_JSON)
         st = ink_kpi_write_curves_json(r, (int32_t)step, (int32_t)max, stdout);
-    else if (format == CSV)
+    else if (a.format == CLI_FORMAT_CSV)
         st = ink_kpi_write_curves_csv(r, stdout);
     else
         print_curves(r);

@@ -50,15 +50,6 @@ void cmd_kpi_usage(FILE *out)
 /* ------------------------------------------------------------------ */
 /* Options                                                             */
 
-static int parse_date_arg(const char *option, const char *s, int32_t *out)
-{
-    if (ink_parse_date(s, strlen(s), out))
-        return 1;
-    cli_usage_error("kpi", "%s: expected a date YYYY-MM-DD, got \"%s\"", option,
-                    s);
-    return 0;
-}
-
 /* Splits a comma list in place into items (at most max). */
 static int split_list(char *s, char **items, size_t max, size_t *count)
 {
@@ -346,25 +337,11 @@ static void print_table(const ink_kpi_report *r, const table_style *t)
 int cmd_kpi(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"as-of", required_argument, NULL, 'a'},
-        {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},
-        {"by", required_argument, NULL, 'b'},
+        CLI_REPORT_LONG_OPTIONS,
         {"windows", required_argument, NULL, 'w'},
-        {"format", required_argument, NULL, 'F'},
-        {"rejects", required_argument, NULL, 'r'},
-        {"threads", required_argument, NULL, 'T'},
-        {"timings", no_argument, NULL, 'S'},
-        {"db", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0}};
-    int timings = 0;
-    const char *db = NULL;
-    ink_kpi_options kopt;
-    ink_kpi_options_init(&kopt);
-    ink_load_options lopt;
-    ink_load_options_init(&lopt);
-    enum { TABLE, JSON, CSV } format = TABLE;
-    char *by_items[INK_KPI_MAX_DIMS + 1];
+    cli_report_args a;
+    cli_report_args_init(&a);
     char *window_items[CLI_MAX_WINDOWS + 1];
     size_t n;
     uint64_t value;
@@ -372,31 +349,14 @@ int cmd_kpi(int argc, char **argv)
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+        int handled = cli_report_option("kpi", c, optarg, &a);
+        if (handled < 0)
+            return -handled;
+        if (handled)
+            continue;
         switch (c) {
-        case 'a':
-            if (!parse_date_arg("--as-of", optarg, &kopt.as_of))
-                return CLI_EXIT_USAGE;
-            break;
-        case 'f':
-            if (!parse_date_arg("--from", optarg, &kopt.from))
-                return CLI_EXIT_USAGE;
-            break;
-        case 't':
-            if (!parse_date_arg("--to", optarg, &kopt.to))
-                return CLI_EXIT_USAGE;
-            break;
-        case 'b':
-            if (!split_list(optarg, by_items, INK_KPI_MAX_DIMS, &n))
-                return cli_usage_error("kpi",
-                                       "--by: expected up to %d "
-                                       "comma-separated dimensions",
-                                       INK_KPI_MAX_DIMS);
-            kopt.by = (const char *const *)by_items;
-            kopt.by_count = n;
-            break;
-        case 'w': {
-            char *copy = optarg;
-            if (!split_list(copy, window_items, CLI_MAX_WINDOWS, &n))
+        case 'w':
+            if (!split_list(optarg, window_items, CLI_MAX_WINDOWS, &n))
                 return cli_usage_error("kpi",
                                        "--windows: expected up to %d "
                                        "comma-separated day counts",
@@ -407,41 +367,9 @@ int cmd_kpi(int argc, char **argv)
                                            "--windows: expected days from 0 "
                                            "to 36500, got \"%s\"",
                                            window_items[i]);
-                kopt.windows[i] = (int32_t)value;
+                a.kpi.windows[i] = (int32_t)value;
             }
-            kopt.window_count = n;
-            break;
-        }
-        case 'F':
-            if (strcmp(optarg, "table") == 0)
-                format = TABLE;
-            else if (strcmp(optarg, "json") == 0)
-                format = JSON;
-            else if (strcmp(optarg, "csv") == 0)
-                format = CSV;
-            else
-                return cli_usage_error("kpi",
-                                       "--format: expected table, json or "
-                                       "csv, got \"%s\"",
-                                       optarg);
-            break;
-        case 'r':
-            lopt.lenient = 1;
-            lopt.rejects_path = optarg;
-            break;
-        case 'T':
-            if (!cli_parse_u64(optarg, &value) || value < 1 || value > 64)
-                return cli_usage_error("kpi",
-                                       "--threads: expected a number from 1 "
-                                       "to 64, got \"%s\"",
-                                       optarg);
-            kopt.threads = lopt.threads = (int)value;
-            break;
-        case 'S':
-            timings = 1;
-            break;
-        case 'D':
-            db = optarg;
+            a.kpi.window_count = n;
             break;
         case ':':
             return cli_usage_error("kpi", "option '%s' needs a value",
@@ -451,28 +379,19 @@ int cmd_kpi(int argc, char **argv)
                                    argv[optind - 1]);
         }
     }
-    if (optind != argc - (db ? 0 : 1))
-        return cli_usage_error("kpi", db ? "kpi takes a folder or --db, not "
-                                           "both"
-                                      : optind == argc
-                                          ? "kpi needs a portfolio folder "
-                                            "or --db FILE"
-                                          : "kpi takes one folder");
-    if ((kopt.from != INK_DATE_NONE) != (kopt.to != INK_DATE_NONE) ||
-        (kopt.from != INK_DATE_NONE && kopt.from > kopt.to))
-        return cli_usage_error("kpi", "--from and --to go together, with "
-                                      "--from on or before --to");
-    ink_portfolio *p = NULL;
-    ink_error err;
-    double started = cli_seconds();
-    int code = cli_load(db ? NULL : argv[optind], db, &lopt, &p);
+    int code = cli_report_finish("kpi", argc, argv, optind, &a);
     if (code != CLI_EXIT_OK)
         return code;
-    ink_status st;
+    ink_portfolio *p = NULL;
+    double started = cli_seconds();
+    code = cli_load(a.dir, a.db, &a.load, &p);
+    if (code != CLI_EXIT_OK)
+        return code;
     double loaded = cli_seconds();
     ink_kpi_report *r = NULL;
-    st = ink_kpi_compute(p, &kopt, &r, &err);
-    if (timings)
+    ink_error err;
+    ink_status st = ink_kpi_compute(p, &a.kpi, &r, &err);
+    if (a.timings)
         cli_print_timings(p, loaded - started, "kpi", cli_seconds() - loaded);
     if (st != INK_OK) {
         cli_print_error(&err);
@@ -480,9 +399,9 @@ int cmd_kpi(int argc, char **argv)
         return cli_exit_code(st);
     }
     table_style style = {isatty(STDOUT_FILENO) && !getenv("NO_COLOR")};
-    if (format == JSON)
+    if (a.format == CLI_FORMAT_JSON)
         st = ink_kpi_write_json(r, stdout);
-    else if (format == CSV)
+    else if (a.format == CLI_FORMAT_CSV)
         st = ink_kpi_write_csv(r, stdout);
     else
         print_table(r, &style);

@@ -109,7 +109,8 @@ static void put_kpis(FILE *f, const ink_kpi_report *r, const ink_kpi_values *v)
     fputs("}}", f);
 }
 
-ink_status ink_kpi_write_json(const ink_kpi_report *r, FILE *f)
+/* {"as_of":"...","by":[...] : the opening both report shapes share. */
+static void put_head(FILE *f, const ink_kpi_report *r)
 {
     char date[INK_DATE_TEXT_MAX];
     ink_format_date(r->as_of, date, sizeof date);
@@ -119,20 +120,33 @@ ink_status ink_kpi_write_json(const ink_kpi_report *r, FILE *f)
             putc(',', f);
         put_string(f, r->dim_names[d]);
     }
-    fputs("],\"windows\":[", f);
+    putc(']', f);
+}
+
+/* {"key":{dim: value, ...}, opening group g's object. */
+static void put_key(FILE *f, const ink_kpi_report *r, size_t g)
+{
+    fputs(g ? ",\n{\"key\":{" : "\n{\"key\":{", f);
+    for (size_t d = 0; d < r->dim_count; d++) {
+        if (d)
+            putc(',', f);
+        put_string(f, r->dim_names[d]);
+        putc(':', f);
+        put_string(f, r->groups[g].keys[d]);
+    }
+    putc('}', f);
+}
+
+ink_status ink_kpi_write_json(const ink_kpi_report *r, FILE *f)
+{
+    put_head(f, r);
+    fputs(",\"windows\":[", f);
     for (size_t w = 0; w < r->window_count; w++)
         fprintf(f, "%s%d", w ? "," : "", (int)r->windows[w]);
     fputs("],\"groups\":[", f);
     for (size_t g = 0; g < r->group_count; g++) {
-        fputs(g ? ",\n{\"key\":{" : "\n{\"key\":{", f);
-        for (size_t d = 0; d < r->dim_count; d++) {
-            if (d)
-                putc(',', f);
-            put_string(f, r->dim_names[d]);
-            putc(':', f);
-            put_string(f, r->groups[g].keys[d]);
-        }
-        fputs("},\"kpis\":", f);
+        put_key(f, r, g);
+        fputs(",\"kpis\":", f);
         put_kpis(f, r, &r->groups[g].values);
         putc('}', f);
     }
@@ -321,25 +335,11 @@ static void put_points(FILE *f, const ink_kpi_report *r,
 ink_status ink_kpi_write_curves_json(const ink_kpi_report *r, int32_t step,
                                      int32_t max, FILE *f)
 {
-    char date[INK_DATE_TEXT_MAX];
-    ink_format_date(r->as_of, date, sizeof date);
-    fprintf(f, "{\"as_of\":\"%s\",\"by\":[", date);
-    for (size_t d = 0; d < r->dim_count; d++) {
-        if (d)
-            putc(',', f);
-        put_string(f, r->dim_names[d]);
-    }
-    fprintf(f, "],\"step\":%d,\"max\":%d,\"curves\":[", (int)step, (int)max);
+    put_head(f, r);
+    fprintf(f, ",\"step\":%d,\"max\":%d,\"curves\":[", (int)step, (int)max);
     for (size_t g = 0; g < r->group_count; g++) {
-        fputs(g ? ",\n{\"key\":{" : "\n{\"key\":{", f);
-        for (size_t d = 0; d < r->dim_count; d++) {
-            if (d)
-                putc(',', f);
-            put_string(f, r->dim_names[d]);
-            putc(':', f);
-            put_string(f, r->groups[g].keys[d]);
-        }
-        fputs("},\"points\":", f);
+        put_key(f, r, g);
+        fputs(",\"points\":", f);
         put_points(f, r, &r->groups[g].values);
         putc('}', f);
     }
