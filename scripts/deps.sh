@@ -2,7 +2,7 @@
 # Installs the Debian packages inkasso needs to build and test, if missing.
 set -euo pipefail
 packages=(cmake ninja-build gcc clang libclang-rt-14-dev valgrind
-          clang-format python3 libsqlite3-dev)
+          clang-format python3 libsqlite3-dev curl libmicrohttpd-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

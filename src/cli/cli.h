@@ -32,6 +32,8 @@ int cmd_curve(int argc, char **argv);
 void cmd_curve_usage(FILE *out);
 int cmd_import(int argc, char **argv);
 void cmd_import_usage(FILE *out);
+int cmd_serve(int argc, char **argv);
+void cmd_serve_usage(FILE *out);
 
 /* Prints "inkasso: <message>" and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)

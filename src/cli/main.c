@@ -21,6 +21,8 @@ static const cli_command commands[] = {
     {"help", cmd_help, cmd_help_usage, "show help for a command"},
     {"import", cmd_import, cmd_import_usage,
      "store a portfolio folder in a SQLite store, all or nothing"},
+    {"serve", cmd_serve, cmd_serve_usage,
+     "answer the JSON API, /healthz and /metrics over HTTP"},
     {"version", cmd_version, cmd_version_usage, "print the version"},
 };
 

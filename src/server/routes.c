@@ -1,0 +1,42 @@
+/* The route table: every path the server answers, in one place. */
+#include <string.h>
+
+#include "server_impl.h"
+
+static void handle_healthz(const srv_context *ctx, const srv_request *req,
+                           srv_reply *reply)
+{
+    (void)ctx;
+    (void)req;
+    srv_body body;
+    if (!srv_body_open(&body)) {
+        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
+        return;
+    }
+    fputs("{\"status\":\"ok\"}\n", body.f);
+    srv_body_finish(&body, 0, 200, SRV_JSON, reply);
+}
+
+/* Health checks stay open under --auth-reads: probes carry no token and
+ * learn nothing but that the process answers. */
+const srv_route srv_routes[] = {
+    {"/api/v1/kpi", 0, SRV_ROUTE_KPI, 1, srv_handle_kpi},
+    {"/api/v1/curves", 0, SRV_ROUTE_CURVES, 1, srv_handle_curves},
+    {"/api/v1/cases/", 1, SRV_ROUTE_CASE, 1, srv_handle_case},
+    {"/healthz", 0, SRV_ROUTE_HEALTHZ, 0, handle_healthz},
+    {"/metrics", 0, SRV_ROUTE_METRICS, 1, srv_handle_metrics},
+};
+const size_t srv_route_count = sizeof srv_routes / sizeof srv_routes[0];
+
+const char *srv_route_label(srv_route_id id)
+{
+    static const char *const labels[SRV_ROUTE_COUNT] = {
+        [SRV_ROUTE_KPI] = "/api/v1/kpi",
+        [SRV_ROUTE_CURVES] = "/api/v1/curves",
+        [SRV_ROUTE_CASE] = "/api/v1/cases/{case_id}",
+        [SRV_ROUTE_HEALTHZ] = "/healthz",
+        [SRV_ROUTE_METRICS] = "/metrics",
+        [SRV_ROUTE_OTHER] = "other",
+    };
+    return (unsigned)id < SRV_ROUTE_COUNT ? labels[id] : "other";
+}

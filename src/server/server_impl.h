@@ -1,0 +1,142 @@
+/* What the files of the HTTP server share: requests, replies, routes. */
+#ifndef INKASSO_SERVER_IMPL_H
+#define INKASSO_SERVER_IMPL_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+#include "server.h"
+
+/* Hard limits on what a client may send (answered with 414 or 400). */
+#define SRV_PATH_MAX 1024
+#define SRV_QUERY_MAX 4096
+#define SRV_PARAMS_MAX 16
+
+/* One route per entry of the route table; SRV_ROUTE_OTHER counts the
+ * requests that match no route. Also the metrics' route label. */
+typedef enum srv_route_id {
+    SRV_ROUTE_KPI,
+    SRV_ROUTE_CURVES,
+    SRV_ROUTE_CASE,
+    SRV_ROUTE_HEALTHZ,
+    SRV_ROUTE_METRICS,
+    SRV_ROUTE_OTHER,
+    SRV_ROUTE_COUNT
+} srv_route_id;
+
+/* Every status the server answers with; the last bucket holds the rest. */
+#define SRV_STATUS_LIST(X)                                                     \
+    X(200) X(400) X(401) X(404) X(405) X(414) X(422) X(500)
+enum {
+#define SRV_STATUS_ENUM(code) SRV_STATUS_##code,
+    SRV_STATUS_LIST(SRV_STATUS_ENUM)
+#undef SRV_STATUS_ENUM
+        SRV_STATUS_OTHER,
+    SRV_STATUS_COUNT
+};
+
+/* Counters updated by every request thread, without a lock. */
+typedef struct srv_metrics {
+    atomic_uint_fast64_t requests[SRV_ROUTE_COUNT][SRV_STATUS_COUNT];
+    atomic_uint_fast64_t latency_ns[SRV_ROUTE_COUNT];
+    atomic_uint_fast64_t latency_count[SRV_ROUTE_COUNT];
+} srv_metrics;
+
+/* A decoded query parameter; value is "" for "?key" without "=". */
+typedef struct srv_param {
+    const char *key;
+    const char *value;
+} srv_param;
+
+/* What a handler sees of a request; valid during the handler call. */
+typedef struct srv_request {
+    const char *path;    /* decoded, without the query */
+    const char *subpath; /* the part after a prefix route's path */
+    const srv_param *params;
+    size_t param_count;
+} srv_request;
+
+/* What a handler answers: body is malloc'ed (or NULL when empty) and
+ * owned by the reply until sent. */
+typedef struct srv_reply {
+    unsigned status;
+    const char *content_type;
+    char *body;
+    size_t len;
+} srv_reply;
+
+/* Read-only state shared by all requests. */
+typedef struct srv_context {
+    const ink_portfolio *portfolio;
+    int kpi_threads;
+    srv_metrics *metrics;
+} srv_context;
+
+typedef void srv_handler(const srv_context *ctx, const srv_request *req,
+                         srv_reply *reply);
+
+typedef struct srv_route {
+    const char *path;
+    int prefix; /* 1: path is a prefix and the rest is req->subpath */
+    srv_route_id id;
+    int is_read; /* 1: needs the token under --auth-reads */
+    srv_handler *handler;
+} srv_route;
+
+/* The route table (routes.c): the single list of what the server answers. */
+extern const srv_route srv_routes[];
+extern const size_t srv_route_count;
+/* The route's path as the metrics label ("other" for SRV_ROUTE_OTHER). */
+const char *srv_route_label(srv_route_id id);
+
+/* Handlers, one file per family. */
+void srv_handle_kpi(const srv_context *ctx, const srv_request *req,
+                    srv_reply *reply);
+void srv_handle_curves(const srv_context *ctx, const srv_request *req,
+                       srv_reply *reply);
+void srv_handle_case(const srv_context *ctx, const srv_request *req,
+                     srv_reply *reply);
+void srv_handle_metrics(const srv_context *ctx, const srv_request *req,
+                        srv_reply *reply);
+
+/* Metrics (metrics.c). */
+void srv_metrics_record(srv_metrics *m, srv_route_id route, unsigned status,
+                        uint64_t nanoseconds);
+
+/* Replies (reply.c). */
+
+/* A JSON error {"error": {"code", "message"}} with every value escaped.
+ * Falls back to a fixed body when memory runs out. */
+void srv_reply_error(srv_reply *reply, unsigned status, const char *code,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The error reply for a failed library call: 400 for INK_USAGE, 422 for
+ * INK_DATA, 500 otherwise, with the library's message. */
+void srv_reply_status(srv_reply *reply, ink_status st, const ink_error *err);
+
+/* A body written to a memory stream: srv_body_open, write to body->f,
+ * srv_body_finish hands the text to reply (a 500 when writing failed). */
+typedef struct srv_body {
+    FILE *f;
+    char *buf;
+    size_t len;
+} srv_body;
+int srv_body_open(srv_body *body);
+void srv_body_finish(srv_body *body, int write_failed, unsigned status,
+                     const char *content_type, srv_reply *reply);
+
+/* A JSON string of s with its quotes; NULL writes null. Invalid UTF-8
+ * bytes become U+FFFD so the output is always valid JSON. */
+void srv_json_string(FILE *f, const char *s);
+
+/* The static body of a 500 reply left without a body when memory ran
+ * out (reply->body NULL and reply->status 500). */
+const char *srv_oom_body(size_t *len);
+
+/* The value of query parameter key, or NULL when absent. */
+const char *srv_param_get(const srv_request *req, const char *key);
+
+#define SRV_JSON "application/json"
+
+#endif

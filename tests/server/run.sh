@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# Server tests: inkasso serve on 127.0.0.1 with port 0, every route driven
+# with curl: answers equal to the CLI's, errors, auth, metrics, signals.
+# usage: run.sh INKASSO_BINARY TESTS_DIR
+set -u
+ink=$1
+tests=$2
+data=$tests/data
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+passed=0
+failed=0
+
+fail() {
+    echo "FAIL: $1"
+    failed=$((failed + 1))
+}
+
+ok() { passed=$((passed + 1)); }
+
+# start NAME ARGS...: starts inkasso serve ARGS in the background; sets
+# $pid and $url from its "listening on" line (waits up to 10 s).
+start() {
+    local name=$1
+    shift
+    "$ink" serve "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    pid=$!
+    pids+=("$pid")
+    url=
+    for _ in $(seq 100); do
+        url=$(sed -n 's/^listening on //p' "$tmp/$name.out")
+        [ -n "$url" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -z "$url" ]; then
+        fail "$name: server did not start"
+        sed 's/^/  stderr: /' "$tmp/$name.err" | head -5
+        return 1
+    fi
+    case $url in
+    http://127.0.0.1:[1-9]*) ok ;;
+    *) fail "$name: listening on \"$url\"" ;;
+    esac
+}
+
+# stop NAME PID SIGNAL: sends SIGNAL, expects exit status 0 within 10 s.
+stop() {
+    local name=$1 p=$2 sig=$3
+    kill "-$sig" "$p"
+    for _ in $(seq 100); do
+        kill -0 "$p" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$p" 2>/dev/null; then
+        fail "$name: still running 10 s after SIG$sig"
+        return 1
+    fi
+    wait "$p"
+    local got=$?
+    [ "$got" -eq 0 ] && ok || fail "$name: exit status $got after SIG$sig"
+}
+
+# req NAME STATUS PATH [CURL ARGS...]: GET $url/PATH with the curl
+# arguments in auth=() and ARGS; body in $tmp/body, headers in $tmp/headers.
+auth=()
+req() {
+    local name=$1 want=$2 path=$3
+    shift 3
+    local got
+    got=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' \
+        "${auth[@]}" "$@" "$url$path")
+    if [ "$got" != "$want" ]; then
+        fail "$name: HTTP $got, expected $want"
+        head -c 300 "$tmp/body" | sed 's/^/  body: /'
+        return 1
+    fi
+    ok
+}
+
+same_file() { # NAME GOT WANT
+    if cmp -s "$2" "$3"; then
+        ok
+    else
+        fail "$1: $2 differs from $3"
+        diff "$3" "$2" | head -10
+    fi
+}
+
+has() { # NAME FILE TEXT: FILE contains the fixed string TEXT
+    if grep -qF -- "$3" "$2"; then
+        ok
+    else
+        fail "$1: no \"$3\" in $(basename "$2")"
+        head -c 300 "$2" | sed 's/^/  /'
+    fi
+}
+
+# error NAME STATUS CODE MESSAGE PATH [CURL ARGS...]: a JSON error with
+# that status, code and exact message.
+error() {
+    local name=$1 status=$2 code=$3 message=$4 path=$5
+    shift 5
+    req "$name" "$status" "$path" "$@" || return 1
+    printf '{"error":{"code":"%s","message":"%s"}}\n' "$code" "$message" \
+        >"$tmp/want"
+    same_file "$name" "$tmp/body" "$tmp/want"
+    has "$name content type" "$tmp/headers" "Content-Type: application/json"
+}
+
+# cli_same NAME PATH CLI ARGS...: the route's body is byte-equal to the
+# CLI's stdout for the same options on the same store.
+cli_same() {
+    local name=$1 path=$2
+    shift 2
+    "$ink" "$@" >"$tmp/cli" 2>/dev/null || fail "$name: the CLI failed"
+    req "$name" 200 "$path" && same_file "$name" "$tmp/body" "$tmp/cli"
+}
+
+# counter NAME: the value of a metrics line (0 when absent).
+counter() {
+    curl -s "$url/metrics" >"$tmp/metrics"
+    awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' "$tmp/metrics"
+}
+
+"$ink" import "$data/valid" --db "$tmp/valid.db" >/dev/null ||
+    fail "import valid"
+"$ink" import "$data/kpi_small" --db "$tmp/small.db" >/dev/null ||
+    fail "import kpi_small"
+db=$tmp/valid.db
+
+# --- usage errors: exit 2 (1 for what fails at run time) ---
+"$ink" serve >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && has "serve without db" "$tmp/err" "serve needs --db FILE" ||
+    fail "serve without db: exit status"
+"$ink" serve --db "$db" --listen nowhere >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && has "bad listen" "$tmp/err" '--listen: expected HOST:PORT with a port from 0 to 65535, got "nowhere"' ||
+    fail "bad listen: exit status"
+"$ink" serve --db "$db" --auth-reads >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && has "auth-reads alone" "$tmp/err" "--auth-reads needs --token-file" ||
+    fail "auth-reads alone: exit status"
+"$ink" serve --db "$tmp/missing.db" >/dev/null 2>"$tmp/err"
+[ $? -eq 1 ] && has "missing store" "$tmp/err" "--db: cannot open $tmp/missing.db" ||
+    fail "missing store: exit status"
+[ ! -e "$tmp/missing.db" ] && ok || fail "missing store: a store was created"
+: >"$tmp/empty-token"
+"$ink" serve --db "$db" --token-file "$tmp/empty-token" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && has "empty token" "$tmp/err" "--token-file: expected a token" ||
+    fail "empty token: exit status"
+"$ink" help serve >"$tmp/out" && has "help serve" "$tmp/out" "usage: inkasso serve --db FILE"
+
+# --- the main server: tests/data/valid, no token ---
+start main --db "$db" --listen 127.0.0.1:0 || exit 1
+main_pid=$pid
+main_url=$url
+port=${url##*:}
+
+# The port is taken: a second server says so and exits 1.
+"$ink" serve --db "$db" --listen "127.0.0.1:$port" >/dev/null 2>"$tmp/err"
+[ $? -eq 1 ] && has "port in use" "$tmp/err" "cannot listen on 127.0.0.1:$port: Address already in use" ||
+    fail "port in use: exit status"
+
+# healthz
+req "healthz" 200 /healthz && printf '{"status":"ok"}\n' >"$tmp/want" &&
+    same_file "healthz body" "$tmp/body" "$tmp/want"
+req "healthz HEAD" 200 /healthz -I
+
+# kpi: byte-equal to inkasso kpi --format json
+cli_same "kpi by currency" "/api/v1/kpi?by=currency" \
+    kpi --db "$db" --format json --by currency
+cli_same "kpi windows" "/api/v1/kpi?by=currency&windows=0,7,45" \
+    kpi --db "$db" --format json --by currency --windows 0,7,45
+cli_same "kpi by two dims, as_of" "/api/v1/kpi?by=currency,segment&as_of=2025-02-15" \
+    kpi --db "$db" --format json --by currency,segment --as-of 2025-02-15
+cli_same "kpi placement window" "/api/v1/kpi?by=currency&from=2025-01-01&to=2025-01-31" \
+    kpi --db "$db" --format json --by currency --from 2025-01-01 --to 2025-01-31
+cli_same "kpi extra column" "/api/v1/kpi?by=product,currency&windows=" \
+    kpi --db "$db" --format json --by product,currency
+cli_same "kpi by region (UTF-8 key)" "/api/v1/kpi?by=region,currency" \
+    kpi --db "$db" --format json --by region,currency
+
+# curves: byte-equal to inkasso curve --format json
+cli_same "curves by currency" "/api/v1/curves?by=currency&step=30&max=60" \
+    curve --db "$db" --format json --by currency --step 30 --max 60
+cli_same "curves as_of and window" "/api/v1/curves?by=currency&step=1&max=40&as_of=2025-02-20&from=2025-01-01&to=2025-01-31" \
+    curve --db "$db" --format json --by currency --step 1 --max 40 \
+    --as-of 2025-02-20 --from 2025-01-01 --to 2025-01-31
+
+# cases: every field of C1 checked against tests/data/valid by hand
+req "case C1" 200 /api/v1/cases/C1 &&
+    has "case C1 fields" "$tmp/body" '{"case_id":"C1","debtor_id":"D1","creditor_id":"K1","segment":"B2C","sector":"telecom","region":"Nord","risk_class":"A","portfolio":"P1","handler":"inhouse","opened_on":"2025-01-10","due_on":"2024-12-01","amount":100.5,"currency":"EUR","closed_on":"2025-02-01","close_reason":"paid","extras":{"product":"mobile"}' &&
+    has "case C1 payments in date order" "$tmp/body" '"payments":[
+{"payment_id":"P2","paid_on":"2025-01-20","amount":50.25,"method":null},
+{"payment_id":"P1","paid_on":"2025-01-25","amount":50.25,"method":"card"}]' &&
+    has "case C1 contacts" "$tmp/body" '"contacts":[
+{"contact_id":"K2","at":"2025-01-11T10:00:00+01:00","channel":"phone","direction":"out","outcome":"responded","automated":false,"agent_id":"A7","cost":1.5}]}'
+req "case C2" 200 /api/v1/cases/C2 &&
+    has "case C2 UTF-8 region" "$tmp/body" '"region":"Süd, West"' &&
+    has "case C2 reversal" "$tmp/body" '{"payment_id":"P3","paid_on":"2025-02-01","amount":-10,"method":"bank_transfer"}' &&
+    has "case C2 open" "$tmp/body" '"closed_on":null,"close_reason":null'
+req "case C3" 200 /api/v1/cases/C3 &&
+    has "case C3 escaped newline" "$tmp/body" '"extras":{"product":"fixed\u000aline"}' &&
+    has "case C3 no payments" "$tmp/body" '"payments":[]'
+if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/body" 2>/dev/null; then
+    ok
+else
+    fail "case C3: not valid JSON"
+fi
+error "unknown case" 404 not_found 'unknown case_id \"C9\"' /api/v1/cases/C9
+error "unknown case quote" 404 not_found 'unknown case_id \"a\"b\"' '/api/v1/cases/a%22b'
+error "unknown case backslash" 404 not_found 'unknown case_id \"a\\b\"' '/api/v1/cases/a%5Cb'
+error "case without id" 404 not_found "no route /api/v1/cases/" /api/v1/cases/
+
+# bad parameters: 400 with the CLI's messages
+error "unknown dimension" 400 bad_parameter \
+    '--by: unknown dimension \"colour\": expected a column of cases.csv or cohort_month, cohort_quarter, cohort_year, age_bucket' \
+    "/api/v1/kpi?by=colour"
+error "dimension twice" 400 bad_parameter '--by: dimension \"currency\" named twice' \
+    "/api/v1/kpi?by=currency,currency"
+error "window twice" 400 bad_parameter "--windows: 30 named twice" \
+    "/api/v1/kpi?by=currency&windows=30,30"
+error "bad as_of" 400 bad_parameter 'as_of: expected a date YYYY-MM-DD, got \"2025-02-30\"' \
+    "/api/v1/kpi?as_of=2025-02-30"
+error "from without to" 400 bad_parameter "from and to go together, with from on or before to" \
+    "/api/v1/kpi?by=currency&from=2025-01-01"
+error "bad window" 400 bad_parameter 'windows: expected days from 0 to 36500, got \"x\"' \
+    "/api/v1/kpi?windows=30,x"
+error "too many dims" 400 bad_parameter "by: expected up to 8 comma-separated dimensions" \
+    "/api/v1/kpi?by=a,b,c,d,e,f,g,h,i"
+error "unknown parameter" 400 bad_parameter 'unknown parameter \"colour\": expected by, as_of, from, to or windows' \
+    "/api/v1/kpi?colour=red"
+error "parameter twice" 400 bad_parameter 'parameter \"by\" given twice' \
+    "/api/v1/kpi?by=currency&by=segment"
+error "bad step" 400 bad_parameter 'step: expected days from 1 to 3650, got \"0\"' \
+    "/api/v1/curves?by=currency&step=0"
+error "bad max" 400 bad_parameter 'max: expected days from 0 to 36500, got \"-1\"' \
+    "/api/v1/curves?by=currency&max=-1"
+error "too many points" 400 bad_parameter "max / step: at most 1023 points" \
+    "/api/v1/curves?by=currency&step=1&max=5000"
+error "case parameter" 400 bad_parameter 'unknown parameter \"x\": this route takes none' \
+    "/api/v1/cases/C1?x=1"
+# Currencies mixed in the total: 422, the engine's message
+error "mixed currencies" 422 mixed_currencies \
+    "the portfolio mixes currencies (CHF and EUR): amounts of different currencies are never added; group by currency with --by currency" \
+    /api/v1/kpi
+req "mixed currencies curves" 422 /api/v1/curves
+
+# routes and methods
+error "unknown route" 404 not_found "no route /api/v2/kpi" /api/v2/kpi
+error "root" 404 not_found "no route /" /
+error "POST" 405 method_not_allowed "/api/v1/kpi takes GET, not POST" /api/v1/kpi -X POST -d 'x=1'
+has "POST Allow header" "$tmp/headers" "Allow: GET, HEAD"
+error "DELETE case" 405 method_not_allowed "/api/v1/cases/{case_id} takes GET, not DELETE" /api/v1/cases/C1 -X DELETE
+long=$(printf 'a%.0s' $(seq 5000))
+error "long query" 414 uri_too_long "the path may have at most 1024 bytes and the query 4096" "/api/v1/kpi?by=$long"
+many=$(for i in $(seq 17); do printf 'p%d=1&' "$i"; done)
+error "too many parameters" 400 bad_parameter "at most 16 query parameters" "/api/v1/kpi?$many"
+# A request too large for a connection's memory: refused by MHD itself.
+huge=$(printf 'a%.0s' $(seq 40000))
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/kpi?by=$huge")
+case $code in 4*) ok ;; *) fail "huge request: HTTP $code" ;; esac
+
+# metrics: counters go up, portfolio size
+before=$(counter 'inkasso_http_requests_total{route="/api/v1/kpi",status="200"}')
+count_before=$(counter 'inkasso_http_request_duration_seconds_count{route="/api/v1/kpi"}')
+curl -s -o /dev/null "$url/api/v1/kpi?by=currency"
+curl -s -o /dev/null "$url/api/v1/kpi?by=currency"
+after=$(counter 'inkasso_http_requests_total{route="/api/v1/kpi",status="200"}')
+count_after=$(counter 'inkasso_http_request_duration_seconds_count{route="/api/v1/kpi"}')
+[ "$before" -ge 6 ] && [ "$after" -eq $((before + 2)) ] && ok ||
+    fail "metrics: kpi 200 count $before then $after"
+[ "$count_after" -eq $((count_before + 2)) ] && ok ||
+    fail "metrics: kpi latency count $count_before then $count_after"
+req "metrics" 200 /metrics &&
+    has "metrics content type" "$tmp/headers" "Content-Type: text/plain; version=0.0.4" &&
+    has "metrics cases" "$tmp/body" "inkasso_portfolio_cases 3" &&
+    has "metrics payments" "$tmp/body" "inkasso_portfolio_payments 3" &&
+    has "metrics contacts" "$tmp/body" "inkasso_portfolio_contacts 4" &&
+    has "metrics 404" "$tmp/body" 'inkasso_http_requests_total{route="/api/v1/cases/{case_id}",status="404"} 3' &&
+    has "metrics other" "$tmp/body" 'inkasso_http_requests_total{route="other",status="404"} 3' &&
+    has "metrics 422" "$tmp/body" 'inkasso_http_requests_total{route="/api/v1/kpi",status="422"} 1' &&
+    has "metrics latency" "$tmp/body" 'inkasso_http_request_duration_seconds_sum{route="/api/v1/kpi"} ' &&
+    has "metrics type" "$tmp/body" "# TYPE inkasso_http_requests_total counter"
+
+# concurrent requests: 20 at once, all 200 and equal to the CLI's
+"$ink" kpi --db "$db" --format json --by currency,segment >"$tmp/cli"
+for i in $(seq 20); do
+    curl -s -o "$tmp/par$i" -w '%{http_code}' \
+        "$url/api/v1/kpi?by=currency,segment" >"$tmp/par$i.code" &
+done
+wait_ok=1
+for job in $(jobs -p); do
+    [ "$job" = "$main_pid" ] || wait "$job" || wait_ok=0
+done
+for i in $(seq 20); do
+    [ "$(cat "$tmp/par$i.code")" = 200 ] && cmp -s "$tmp/par$i" "$tmp/cli" ||
+        { wait_ok=0; fail "concurrent request $i: HTTP $(cat "$tmp/par$i.code")"; }
+done
+[ "$wait_ok" -eq 1 ] && ok
+
+# keep-alive: two requests on one connection
+curl -sv -o /dev/null -o /dev/null "$url/healthz" "$url/healthz" 2>"$tmp/verbose"
+has "keep-alive" "$tmp/verbose" "Re-using existing connection"
+
+stop main "$main_pid" TERM
+
+# --- auth: a token for reads; kpi_small has one currency ---
+printf 's3cret-token\n' >"$tmp/token"
+chmod 600 "$tmp/token"
+start auth --db "$tmp/small.db" --listen 127.0.0.1:0 --token-file "$tmp/token" --auth-reads || exit 1
+auth_pid=$pid
+error "no token" 401 unauthorized "this route needs an Authorization: Bearer token" /api/v1/kpi
+has "no token challenge" "$tmp/headers" "WWW-Authenticate: Bearer"
+error "wrong token" 401 unauthorized "wrong bearer token" /api/v1/kpi -H "Authorization: Bearer s3cret-tokeN"
+error "token prefix" 401 unauthorized "wrong bearer token" /api/v1/kpi -H "Authorization: Bearer s3cret"
+error "token longer" 401 unauthorized "wrong bearer token" /api/v1/kpi -H "Authorization: Bearer s3cret-token2"
+error "basic auth" 401 unauthorized "expected an Authorization: Bearer token" /api/v1/kpi -u a:b
+error "no token case" 401 unauthorized "this route needs an Authorization: Bearer token" /api/v1/cases/C1
+error "no token metrics" 401 unauthorized "this route needs an Authorization: Bearer token" /metrics
+req "healthz without token" 200 /healthz
+auth=(-H "Authorization: Bearer s3cret-token")
+req "healthz with token" 200 /healthz
+cli_same "kpi with token" /api/v1/kpi kpi --db "$tmp/small.db" --format json
+cli_same "kpi with token, by segment" "/api/v1/kpi?by=segment,age_bucket&windows=14,28" \
+    kpi --db "$tmp/small.db" --format json --by segment,age_bucket --windows 14,28
+cli_same "default curves with token" /api/v1/curves \
+    curve --db "$tmp/small.db" --format json
+req "case with token" 200 /api/v1/cases/C1
+req "metrics with token" 200 /metrics &&
+    has "metrics small cases" "$tmp/body" "inkasso_portfolio_cases 9" &&
+    has "metrics 401" "$tmp/body" 'inkasso_http_requests_total{route="/api/v1/kpi",status="401"} 5'
+auth=()
+stop auth "$auth_pid" INT
+
+# A token without --auth-reads guards only writes (none yet): reads open.
+start open --db "$tmp/small.db" --listen 127.0.0.1:0 --token-file "$tmp/token" || exit 1
+req "reads open without --auth-reads" 200 /api/v1/kpi
+stop open "$pid" TERM
+
+echo "server: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
