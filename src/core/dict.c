@@ -242,6 +242,21 @@ int ink__dict_append_all(ink_dict *dst, const ink_dict *src)
     return 1;
 }
 
+int ink__dict_rehash(ink_dict *d)
+{
+    if (d->hashes)
+        return 1;
+    uint64_t *h = ink__alloc_array(d->code_cap ? d->code_cap : 1, sizeof *h);
+    if (!h)
+        return 0;
+    h[0] = 0;
+    for (uint32_t c = 1; c < d->count; c++)
+        h[c] = ink__hash(d->bytes + d->offset[c],
+                         d->offset[c + 1] - d->offset[c] - 1);
+    d->hashes = h;
+    return 1;
+}
+
 void ink__dict_drop_index(ink_dict *d)
 {
     free(d->slots);

@@ -44,6 +44,9 @@ int ink__dict_reserve(ink_dict *d, size_t codes, size_t bytes);
 /* Frees the index and the hashes: the strings stay, but the dict can no
  * longer be searched or interned into (for ids that are only listed). */
 void ink__dict_drop_index(ink_dict *d);
+/* Computes the hashes of a dict whose index was dropped (or that was
+ * filled without them), so that it can be indexed again. */
+int ink__dict_rehash(ink_dict *d);
 /* Appends all codes 1.. of src in order (dst not indexed). */
 int ink__dict_append_all(ink_dict *dst, const ink_dict *src);
 

@@ -423,6 +423,8 @@ again:
             st = INK_NOMEM;
             goto out;
         }
+        if (fc->kind == INK_FILE_PAYMENTS || fc->kind == INK_FILE_CONTACTS)
+            ink__dict_drop_index(ch->table.cols[0].dict);
     }
     pthread_t tids[MAX_THREADS];
     int started[MAX_THREADS] = {0};
@@ -536,8 +538,12 @@ static ink_status check_ids(load_state *ls, file_ctx *fc, ink__table *t,
 {
     ink_dict *ids = t->cols[0].dict;
     /* Case ids are looked up later, so they are indexed in any case. */
-    if (fc->kind != INK_FILE_CASES && ids_ascending(ids))
-        return INK_OK;
+    if (fc->kind != INK_FILE_CASES) {
+        if (ids_ascending(ids))
+            return INK_OK;
+        if (!ink__dict_rehash(ids))
+            return INK_NOMEM;
+    }
     uint32_t *dup_of = ink__calloc_array(ink_dict_count(ids), sizeof *dup_of);
     if (!dup_of)
         return INK_NOMEM;

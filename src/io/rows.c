@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/dict.h"
 #include "core/hash.h"
 #include "core/mem.h"
 #include "inkasso/units.h"
@@ -384,8 +385,11 @@ static int decode_case_ref(chunk *ch, const ink_csv_record *rec, const field *f,
 
 static int add_id(chunk *ch, ink__table *t, const field *f)
 {
-    if (!ink__dict_append(t->cols[0].dict, f->s, f->len,
-                          ink__hash(f->s, f->len))) {
+    ink_dict *ids = t->cols[0].dict;
+    /* Payment and contact ids get hashes only if they turn out not to
+     * ascend (see check_ids): most exports number their rows. */
+    if (!ink__dict_append(ids, f->s, f->len,
+                          ids->hashes ? ink__hash(f->s, f->len) : 0)) {
         ch->status = INK_NOMEM;
         return 0;
     }
