@@ -9,6 +9,7 @@
 #include "inkasso/gen.h"
 #include "inkasso/kpi.h"
 #include "inkasso/store.h"
+#include "inkasso/ingest.h"
 
 #define INKASSO_VERSION "0.1.0"
 

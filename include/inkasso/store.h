@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "inkasso/ingest.h"
 #include "inkasso/portfolio.h"
 #include "inkasso/status.h"
 
@@ -46,6 +47,15 @@ typedef struct ink_import_stats {
  */
 ink_status ink_store_import(ink_store *s, const ink_portfolio *p,
                             ink_import_stats *stats, ink_error *err);
+
+/*
+ * Stores the accepted rows of a batch checked against p (see ingest.h)
+ * in one transaction: durable when it returns INK_OK. Costs rows are
+ * added to those stored for their month. stats may be NULL.
+ */
+ink_status ink_store_write_batch(ink_store *s, const ink_portfolio *p,
+                                 const ink_batch *b, ink_import_stats *stats,
+                                 ink_error *err);
 
 /* Loads the whole store as a portfolio (opt as for ink_portfolio_load). */
 ink_status ink_store_load(ink_store *s, const ink_load_options *opt,

@@ -34,6 +34,8 @@ int ink__portfolio_bind(ink_portfolio *p)
     cs->line = DATA(t, CASE_LINE, uint32_t);
     cs->extra_count = t->ncols - CASE_NCOLS;
     if (cs->extra_count) {
+        /* Bound again after an ingest: the old views go. */
+        free(p->case_extras);
         p->case_extras = calloc(cs->extra_count, sizeof *p->case_extras);
         if (!p->case_extras)
             return 0;

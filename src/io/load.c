@@ -52,7 +52,7 @@ static void release_pages(chunk *ch, const char *upto, const char **released)
     }
 }
 
-static void *parse_chunk(void *arg)
+void *ink__parse_chunk(void *arg)
 {
     chunk *ch = arg;
     ink_csv_reader reader;
@@ -110,7 +110,7 @@ static void *parse_chunk(void *arg)
     return NULL;
 }
 
-static void chunk_cleanup(chunk *ch)
+void ink__chunk_cleanup(chunk *ch)
 {
     ink__table_cleanup(&ch->table);
     free(ch->rejects);
@@ -176,7 +176,7 @@ static void unmap_file(mapped *m)
     memset(m, 0, sizeof *m);
 }
 
-static void file_ctx_cleanup(file_ctx *fc)
+void ink__file_ctx_cleanup(file_ctx *fc)
 {
     if (fc->header_names) {
         for (uint32_t i = 0; i < fc->header_fields; i++)
@@ -190,7 +190,7 @@ static void file_ctx_cleanup(file_ctx *fc)
 }
 
 /* Reads the header: positions of the contract's columns and extras. */
-static ink_status read_header(file_ctx *fc, ink_csv_reader *reader,
+ink_status ink__read_header(file_ctx *fc, ink_csv_reader *reader,
                               ink_error *err)
 {
     ink_csv_record *rec = malloc(sizeof *rec);
@@ -272,7 +272,7 @@ done:
 }
 
 /* The table layout of a file: its fixed columns, then cases.csv extras. */
-static ink_status table_layout(file_ctx *fc)
+ink_status ink__table_layout(file_ctx *fc)
 {
     static const ink__col_kind *const kinds[INK_FILE_COUNT] = {
         ink__case_kinds, ink__pay_kinds, ink__con_kinds, ink__cost_kinds};
@@ -295,7 +295,7 @@ static ink_status table_layout(file_ctx *fc)
     return INK_OK;
 }
 
-static int mark_present(ink__table *t, const file_ctx *fc)
+int ink__mark_present(ink__table *t, const file_ctx *fc)
 {
     /* Column c of the fixed layout is present when its field is; the
      * derived columns (line, seconds, offset) always are. */
@@ -431,13 +431,13 @@ again:
     double t0 = now_seconds();
     for (size_t k = 1; k < nchunks; k++)
         started[k] =
-            pthread_create(&tids[k], NULL, parse_chunk, &chunks[k]) == 0;
-    parse_chunk(&chunks[0]);
+            pthread_create(&tids[k], NULL, ink__parse_chunk, &chunks[k]) == 0;
+    ink__parse_chunk(&chunks[0]);
     for (size_t k = 1; k < nchunks; k++) {
         if (started[k])
             pthread_join(tids[k], NULL);
         else
-            parse_chunk(&chunks[k]);
+            ink__parse_chunk(&chunks[k]);
     }
     stats->parse_seconds += now_seconds() - t0;
     for (size_t k = 0; k < nchunks; k++) {
@@ -454,7 +454,7 @@ again:
             broken |= chunks[k].syntax_error;
         if (broken && !retried) {
             for (size_t k = 0; k < nchunks; k++)
-                chunk_cleanup(&chunks[k]);
+                ink__chunk_cleanup(&chunks[k]);
             nchunks = nchunks_parsed = 1;
             starts[1] = end;
             retried = 1;
@@ -507,7 +507,7 @@ out:
     /* chunks beyond a failed one were parsed but are dropped here. */
     nchunks = nchunks_parsed;
     for (size_t k = 0; k < nchunks; k++)
-        chunk_cleanup(&chunks[k]);
+        ink__chunk_cleanup(&chunks[k]);
     return st;
 }
 
@@ -738,16 +738,16 @@ static ink_status load_file(load_state *ls, const char *dir,
     stats->bytes = m.size;
     ink_csv_reader reader;
     ink__csv_init(&reader, m.data, m.data + m.size, 1);
-    st = read_header(&fc, &reader, err);
+    st = ink__read_header(&fc, &reader, err);
     ink__csv_cleanup(&reader);
     if (st == INK_OK)
-        st = table_layout(&fc);
+        st = ink__table_layout(&fc);
     if (st == INK_OK &&
         !ink__table_init(&p->tables[kind], fc.ncols, fc.kinds, fc.col_names))
         st = INK_NOMEM;
     int parsed = 0;
     if (st == INK_OK) {
-        mark_present(&p->tables[kind], &fc);
+        ink__mark_present(&p->tables[kind], &fc);
         st = parse_records(ls, &fc, &m, reader.pos, reader.line,
                            &p->tables[kind], stats, err);
         parsed = 1;
@@ -787,7 +787,7 @@ static ink_status load_file(load_state *ls, const char *dir,
     if (st == INK_NOMEM)
         ink__error_set(err, INK_NOMEM, name, "out of memory");
     unmap_file(&m);
-    file_ctx_cleanup(&fc);
+    ink__file_ctx_cleanup(&fc);
     return st;
 }
 
@@ -810,7 +810,7 @@ static int row_after(const uint32_t *case_index, const int32_t *date,
     return seconds && seconds[a] > seconds[b];
 }
 
-static ink_status group_by_case(ink__table *t, size_t cases, int case_col,
+ink_status ink__group_by_case(ink__table *t, size_t cases, int case_col,
                                 int date_col, int seconds_col,
                                 uint32_t **offset_out)
 {
@@ -916,12 +916,12 @@ static ink_status load_portfolio(const char *dir, const ink_source *sources,
     size_t cases = p->tables[INK_FILE_CASES].rows;
     double t0 = now_seconds();
     if (st == INK_OK)
-        st = group_by_case(&p->tables[INK_FILE_PAYMENTS], cases, PAY_CASE,
+        st = ink__group_by_case(&p->tables[INK_FILE_PAYMENTS], cases, PAY_CASE,
                            PAY_DATE, -1, &p->payment_offset);
     p->stats[INK_FILE_PAYMENTS].group_seconds = now_seconds() - t0;
     t0 = now_seconds();
     if (st == INK_OK)
-        st = group_by_case(&p->tables[INK_FILE_CONTACTS], cases, CON_CASE,
+        st = ink__group_by_case(&p->tables[INK_FILE_CONTACTS], cases, CON_CASE,
                            CON_DATE, CON_SECONDS, &p->contact_offset);
     p->stats[INK_FILE_CONTACTS].group_seconds = now_seconds() - t0;
     if (st == INK_NOMEM)

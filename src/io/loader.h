@@ -164,4 +164,16 @@ int ink__row_fail(chunk *ch, const ink_csv_record *rec, uint32_t position,
 typedef int row_fn(chunk *ch, const ink_csv_record *rec);
 extern row_fn *const ink__row_parsers[INK_FILE_COUNT];
 
+/* Loader steps shared with the batch check (ingest.c); load.c. */
+void *ink__parse_chunk(void *chunk_arg);
+void ink__chunk_cleanup(chunk *ch);
+void ink__file_ctx_cleanup(file_ctx *fc);
+ink_status ink__read_header(file_ctx *fc, ink_csv_reader *reader,
+                            ink_error *err);
+ink_status ink__table_layout(file_ctx *fc);
+int ink__mark_present(ink__table *t, const file_ctx *fc);
+ink_status ink__group_by_case(ink__table *t, size_t cases, int case_col,
+                              int date_col, int seconds_col,
+                              uint32_t **offset_out);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/mem.h"
+#include "inkasso/ingest.h"
 #include "inkasso/store.h"
 #include "inkasso/units.h"
 
@@ -327,73 +328,80 @@ done:
     return st;
 }
 
-/* Payments and contacts are events: an id already stored stays as is. */
-static ink_status import_events(sqlite3 *db, const ink_portfolio *p,
-                                ink_file_kind kind, ink_import_stats *stats,
-                                ink_error *err)
+/* Payments and contacts are events: an id already stored stays as is.
+ * Rows come as column views (a portfolio's, or a batch's). */
+static ink_status insert_payments(sqlite3 *db, const ink_cases *cs,
+                                  const ink_payments *ps,
+                                  ink_import_stats *stats, ink_error *err)
 {
-    const ink_cases *cs = ink_portfolio_cases(p);
-    const char *sql =
-        kind == INK_FILE_PAYMENTS
-            ? "INSERT INTO payments VALUES (?1,?2,?3,?4,?5,?6,?7) ON "
-              "CONFLICT DO NOTHING"
-            : "INSERT INTO contacts VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) "
-              "ON CONFLICT DO NOTHING";
     sqlite3_stmt *ins = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &ins, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO payments VALUES (?1,?2,?3,?4,?5,?6,?7) "
+                           "ON CONFLICT DO NOTHING",
+                           -1, &ins, NULL) != SQLITE_OK)
         return db_error(db, err, "preparing the import");
-    int64_t seq =
-        next_seq(db, kind == INK_FILE_PAYMENTS ? "payments" : "contacts");
+    int64_t seq = next_seq(db, "payments");
     ink_status st = INK_OK;
-    if (kind == INK_FILE_PAYMENTS) {
-        const ink_payments *ps = ink_portfolio_payments(p);
-        for (size_t i = 0; i < ps->count; i++) {
-            char day[INK_DATE_TEXT_MAX], amount[INK_MONEY_TEXT_MAX];
-            uint32_t c = ps->case_index[i];
-            bind_text(ins, 1, ink_dict_get(ps->ids, (uint32_t)i + 1, NULL));
-            bind_text(ins, 2, ink_dict_get(cs->ids, c + 1, NULL));
-            bind_text(ins, 3, date_text(ps->paid_on[i], day, sizeof day));
-            bind_text(ins, 4, money_text(ps->amount[i], amount, sizeof amount));
-            bind_text(ins, 5, code_text(&cs->currency, c));
-            bind_text(ins, 6, code_text(&ps->method, i));
-            sqlite3_bind_int64(ins, 7, seq);
-            int before = sqlite3_total_changes(db);
-            if (!step_done(ins)) {
-                st = db_error(db, err, "storing a payment");
-                break;
-            }
-            int added = sqlite3_total_changes(db) != before;
-            stats->inserted[kind] += added;
-            stats->unchanged[kind] += !added;
-            seq += added;
+    for (size_t i = 0; i < ps->count; i++) {
+        char day[INK_DATE_TEXT_MAX], amount[INK_MONEY_TEXT_MAX];
+        uint32_t c = ps->case_index[i];
+        bind_text(ins, 1, ink_dict_get(ps->ids, (uint32_t)i + 1, NULL));
+        bind_text(ins, 2, ink_dict_get(cs->ids, c + 1, NULL));
+        bind_text(ins, 3, date_text(ps->paid_on[i], day, sizeof day));
+        bind_text(ins, 4, money_text(ps->amount[i], amount, sizeof amount));
+        bind_text(ins, 5, code_text(&cs->currency, c));
+        bind_text(ins, 6, code_text(&ps->method, i));
+        sqlite3_bind_int64(ins, 7, seq);
+        int before = sqlite3_total_changes(db);
+        if (!step_done(ins)) {
+            st = db_error(db, err, "storing a payment");
+            break;
         }
-    } else {
-        const ink_contacts *ct = ink_portfolio_contacts(p);
-        for (size_t i = 0; i < ct->count; i++) {
-            char at[48], cost[INK_MONEY_TEXT_MAX];
-            bind_text(ins, 1, ink_dict_get(ct->ids, (uint32_t)i + 1, NULL));
-            bind_text(ins, 2,
-                      ink_dict_get(cs->ids, ct->case_index[i] + 1, NULL));
-            bind_text(ins, 3,
-                      timestamp_text(ct->date[i], ct->seconds[i],
-                                     ct->utc_offset_min[i], at, sizeof at));
-            bind_text(ins, 4, code_text(&ct->channel, i));
-            bind_text(ins, 5, ink_direction_name(ct->direction[i]));
-            bind_text(ins, 6, ink_outcome_name(ct->outcome[i]));
-            bind_text(ins, 7, ct->automated[i] ? "1" : "0");
-            bind_text(ins, 8, code_text(&ct->agent_id, i));
-            bind_text(ins, 9, money_text(ct->cost[i], cost, sizeof cost));
-            sqlite3_bind_int64(ins, 10, seq);
-            int before = sqlite3_total_changes(db);
-            if (!step_done(ins)) {
-                st = db_error(db, err, "storing a contact");
-                break;
-            }
-            int added = sqlite3_total_changes(db) != before;
-            stats->inserted[kind] += added;
-            stats->unchanged[kind] += !added;
-            seq += added;
+        int added = sqlite3_total_changes(db) != before;
+        stats->inserted[INK_FILE_PAYMENTS] += added;
+        stats->unchanged[INK_FILE_PAYMENTS] += !added;
+        seq += added;
+    }
+    sqlite3_finalize(ins);
+    return st;
+}
+
+static ink_status insert_contacts(sqlite3 *db, const ink_cases *cs,
+                                  const ink_contacts *ct,
+                                  ink_import_stats *stats, ink_error *err)
+{
+    sqlite3_stmt *ins = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO contacts VALUES "
+                           "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) ON CONFLICT DO "
+                           "NOTHING",
+                           -1, &ins, NULL) != SQLITE_OK)
+        return db_error(db, err, "preparing the import");
+    int64_t seq = next_seq(db, "contacts");
+    ink_status st = INK_OK;
+    for (size_t i = 0; i < ct->count; i++) {
+        char at[48], cost[INK_MONEY_TEXT_MAX];
+        bind_text(ins, 1, ink_dict_get(ct->ids, (uint32_t)i + 1, NULL));
+        bind_text(ins, 2, ink_dict_get(cs->ids, ct->case_index[i] + 1, NULL));
+        bind_text(ins, 3,
+                  timestamp_text(ct->date[i], ct->seconds[i],
+                                 ct->utc_offset_min[i], at, sizeof at));
+        bind_text(ins, 4, code_text(&ct->channel, i));
+        bind_text(ins, 5, ink_direction_name(ct->direction[i]));
+        bind_text(ins, 6, ink_outcome_name(ct->outcome[i]));
+        bind_text(ins, 7, ct->automated[i] ? "1" : "0");
+        bind_text(ins, 8, code_text(&ct->agent_id, i));
+        bind_text(ins, 9, money_text(ct->cost[i], cost, sizeof cost));
+        sqlite3_bind_int64(ins, 10, seq);
+        int before = sqlite3_total_changes(db);
+        if (!step_done(ins)) {
+            st = db_error(db, err, "storing a contact");
+            break;
         }
+        int added = sqlite3_total_changes(db) != before;
+        stats->inserted[INK_FILE_CONTACTS] += added;
+        stats->unchanged[INK_FILE_CONTACTS] += !added;
+        seq += added;
     }
     sqlite3_finalize(ins);
     return st;
@@ -401,10 +409,9 @@ static ink_status import_events(sqlite3 *db, const ink_portfolio *p,
 
 /* The costs rows of each (period, segment) imported replace the stored
  * ones: costs rows have no id, and a month's figures are restated whole. */
-static ink_status import_costs(sqlite3 *db, const ink_portfolio *p,
+static ink_status insert_costs(sqlite3 *db, const ink_costs *co, int replace,
                                ink_import_stats *stats, ink_error *err)
 {
-    const ink_costs *co = ink_portfolio_costs(p);
     if (!co->present || co->count == 0)
         return INK_OK;
     sqlite3_stmt *del = NULL, *ins = NULL;
@@ -419,7 +426,7 @@ static ink_status import_costs(sqlite3 *db, const ink_portfolio *p,
         goto done;
     }
     int64_t seq = next_seq(db, "costs");
-    for (size_t i = 0; i < co->count; i++) {
+    for (size_t i = 0; replace && i < co->count; i++) {
         char period[INK_DATE_TEXT_MAX];
         ink_format_month(co->period[i], period, sizeof period);
         const char *segment = ink_segment_name(co->segment[i]);
@@ -463,12 +470,13 @@ ink_status ink_store_import(ink_store *s, const ink_portfolio *p,
     if (exec(s->db, "BEGIN IMMEDIATE", err) != INK_OK)
         return INK_IO;
     ink_status st = import_cases(s->db, p, stats, err);
+    const ink_cases *cs = ink_portfolio_cases(p);
     if (st == INK_OK)
-        st = import_events(s->db, p, INK_FILE_PAYMENTS, stats, err);
+        st = insert_payments(s->db, cs, ink_portfolio_payments(p), stats, err);
     if (st == INK_OK)
-        st = import_events(s->db, p, INK_FILE_CONTACTS, stats, err);
+        st = insert_contacts(s->db, cs, ink_portfolio_contacts(p), stats, err);
     if (st == INK_OK)
-        st = import_costs(s->db, p, stats, err);
+        st = insert_costs(s->db, ink_portfolio_costs(p), 1, stats, err);
     if (st == INK_OK) {
         /* The store as a whole must still obey the contract (a changed
          * case currency against stored payments, say) before it commits. */
@@ -638,4 +646,36 @@ ink_status ink_store_load(ink_store *s, const ink_load_options *opt,
     free(sql.data);
     free(header.data);
     return st;
+}
+
+ink_status ink_store_write_batch(ink_store *s, const ink_portfolio *p,
+                                 const ink_batch *b, ink_import_stats *stats,
+                                 ink_error *err)
+{
+    ink_import_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (ink_batch_accepted(b) == 0)
+        return INK_OK;
+    if (exec(s->db, "BEGIN IMMEDIATE", err) != INK_OK)
+        return INK_IO;
+    const ink_cases *cs = ink_portfolio_cases(p);
+    ink_status st;
+    switch (ink_batch_kind(b)) {
+    case INK_FILE_PAYMENTS:
+        st = insert_payments(s->db, cs, ink_batch_payments(b), stats, err);
+        break;
+    case INK_FILE_CONTACTS:
+        st = insert_contacts(s->db, cs, ink_batch_contacts(b), stats, err);
+        break;
+    default:
+        st = insert_costs(s->db, ink_batch_costs(b), 0, stats, err);
+        break;
+    }
+    if (st != INK_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    return exec(s->db, "COMMIT", err);
 }

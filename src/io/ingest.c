@@ -1,0 +1,365 @@
+/* Ingest: rows of one file checked against a loaded portfolio with the
+ * loader's own row checks, then appended and regrouped by case. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dict.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/mem.h"
+#include "inkasso/ingest.h"
+#include "io/loader.h"
+
+struct ink_batch {
+    ink_file_kind kind;
+    ink__table table;
+    ink_batch_reject *rejects;
+    size_t nrejects;
+    char *text; /* the rejects' texts */
+    ink_payments payments;
+    ink_contacts contacts;
+    ink_costs costs;
+};
+
+void ink_batch_free(ink_batch *b)
+{
+    if (!b)
+        return;
+    ink__table_cleanup(&b->table);
+    free(b->rejects);
+    free(b->text);
+    free(b);
+}
+
+ink_file_kind ink_batch_kind(const ink_batch *b)
+{
+    return b->kind;
+}
+
+size_t ink_batch_accepted(const ink_batch *b)
+{
+    return b->table.rows;
+}
+
+size_t ink_batch_rejected(const ink_batch *b)
+{
+    return b->nrejects;
+}
+
+const ink_batch_reject *ink_batch_reject_at(const ink_batch *b, size_t i)
+{
+    return i < b->nrejects ? &b->rejects[i] : NULL;
+}
+
+const ink_payments *ink_batch_payments(const ink_batch *b)
+{
+    return b->kind == INK_FILE_PAYMENTS ? &b->payments : NULL;
+}
+
+const ink_contacts *ink_batch_contacts(const ink_batch *b)
+{
+    return b->kind == INK_FILE_CONTACTS ? &b->contacts : NULL;
+}
+
+const ink_costs *ink_batch_costs(const ink_batch *b)
+{
+    return b->kind == INK_FILE_COSTS ? &b->costs : NULL;
+}
+
+#define DATA(t, c, type) ((const type *)(t)->cols[c].data)
+
+static ink_text_column text_view(const ink__table *t, size_t c)
+{
+    const ink__column *col = &t->cols[c];
+    return (ink_text_column){col->name, col->data, col->dict, col->present};
+}
+
+static void bind_views(ink_batch *b)
+{
+    const ink__table *t = &b->table;
+    if (b->kind == INK_FILE_PAYMENTS) {
+        b->payments = (ink_payments){t->rows,
+                                     DATA(t, PAY_CASE, uint32_t),
+                                     NULL,
+                                     DATA(t, PAY_DATE, int32_t),
+                                     DATA(t, PAY_AMOUNT, int64_t),
+                                     text_view(t, PAY_METHOD),
+                                     t->cols[PAY_ID].dict,
+                                     DATA(t, PAY_LINE, uint32_t)};
+    } else if (b->kind == INK_FILE_CONTACTS) {
+        b->contacts = (ink_contacts){t->rows,
+                                     DATA(t, CON_CASE, uint32_t),
+                                     NULL,
+                                     DATA(t, CON_DATE, int32_t),
+                                     DATA(t, CON_SECONDS, int32_t),
+                                     DATA(t, CON_OFFSET, int16_t),
+                                     DATA(t, CON_DIRECTION, uint8_t),
+                                     DATA(t, CON_OUTCOME, uint8_t),
+                                     DATA(t, CON_AUTOMATED, uint8_t),
+                                     DATA(t, CON_COST, int64_t),
+                                     text_view(t, CON_CHANNEL),
+                                     text_view(t, CON_AGENT),
+                                     t->cols[CON_ID].dict,
+                                     DATA(t, CON_LINE, uint32_t)};
+    } else {
+        b->costs = (ink_costs){t->rows,
+                               1,
+                               DATA(t, COST_PERIOD, int32_t),
+                               DATA(t, COST_SEGMENT, uint8_t),
+                               DATA(t, COST_FTE, ink_decimal),
+                               DATA(t, COST_AMOUNT, int64_t),
+                               text_view(t, COST_CURRENCY),
+                               DATA(t, COST_LINE, uint32_t)};
+    }
+}
+
+/* The portfolio's ids of a file, indexed for lookups (built once; an
+ * apply regroups the rows and drops it again). */
+static int index_stored_ids(ink_dict *ids)
+{
+    if (ids->slots)
+        return 1;
+    return ink__dict_rehash(ids) && ink__dict_build_index(ids, 1, NULL);
+}
+
+/* Costs rows must keep one currency per segment value, stored ones too. */
+static int seed_cost_currencies(const ink_portfolio *p, chunk *ch)
+{
+    const ink__table *t = &p->tables[INK_FILE_COSTS];
+    ink_dict *mine = ch->table.cols[COST_CURRENCY].dict;
+    for (size_t i = 0; i < t->rows; i++) {
+        uint8_t s = DATA(t, COST_SEGMENT, uint8_t)[i];
+        if (ch->segment_currency[s])
+            continue;
+        size_t len;
+        const char *cur =
+            ink_dict_get(t->cols[COST_CURRENCY].dict,
+                         DATA(t, COST_CURRENCY, uint32_t)[i], &len);
+        ch->segment_currency[s] =
+            ink__dict_intern(mine, cur, len, ink__hash(cur, len));
+        if (!ch->segment_currency[s])
+            return 0;
+        ch->segment_currency_line[s] = DATA(t, COST_LINE, uint32_t)[i];
+    }
+    return 1;
+}
+
+/* Moves the chunk's rejects into the batch, their texts copied. */
+static int keep_rejects(ink_batch *b, const chunk *ch, const reject_row *extra,
+                        size_t nextra, const char *extra_text)
+{
+    size_t n = ch->nrejects + nextra;
+    b->rejects = ink__calloc_array(n, sizeof *b->rejects);
+    size_t bytes = ch->text_len;
+    for (size_t i = 0; i < nextra; i++)
+        bytes += extra[i].field_len + extra[i].msg_len + 2;
+    b->text = ink__alloc_array(bytes ? bytes : 1, 1);
+    if (!b->rejects || !b->text)
+        return 0;
+    if (ch->text_len)
+        memcpy(b->text, ch->text, ch->text_len);
+    for (size_t i = 0; i < ch->nrejects; i++) {
+        const reject_row *r = &ch->rejects[i];
+        b->rejects[i] =
+            (ink_batch_reject){r->line, r->column, b->text + r->field_off,
+                               r->reason, b->text + r->msg_off};
+    }
+    size_t off = ch->text_len;
+    for (size_t i = 0; i < nextra; i++) {
+        const reject_row *r = &extra[i];
+        char *field = b->text + off;
+        memcpy(field, extra_text + r->field_off, r->field_len + 1);
+        off += r->field_len + 1;
+        char *msg = b->text + off;
+        memcpy(msg, extra_text + r->msg_off, r->msg_len + 1);
+        off += r->msg_len + 1;
+        b->rejects[ch->nrejects + i] =
+            (ink_batch_reject){r->line, r->column, field, r->reason, msg};
+    }
+    b->nrejects = n;
+    return 1;
+}
+
+static int by_line(const void *a, const void *b)
+{
+    const ink_batch_reject *x = a, *y = b;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/*
+ * Drops batch rows whose id is stored already or repeats an earlier row
+ * of the batch, and lists them as rejects (reason duplicate_id).
+ */
+static ink_status drop_duplicates(ink_portfolio *p, ink_batch *b, chunk *ch)
+{
+    ink__table *t = &b->table;
+    ink_dict *stored = p->tables[b->kind].cols[0].dict;
+    ink_dict *ids = t->cols[0].dict;
+    const char *name = ink__file_specs[b->kind].fields[0].name;
+    uint32_t position = (uint32_t)ch->fc->pos[0] + 1;
+    const uint32_t *line =
+        DATA(t, ink__file_specs[b->kind].ncols - 1, uint32_t);
+    uint32_t *dup_of = ink__calloc_array(ink_dict_count(ids), sizeof *dup_of);
+    uint8_t *keep = ink__alloc_array(t->rows ? t->rows : 1, 1);
+    reject_row *extra = ink__calloc_array(t->rows ? t->rows : 1, sizeof *extra);
+    char *text = NULL;
+    size_t text_len = 0, text_cap = 0, nextra = 0;
+    ink_status st = INK_NOMEM;
+    if (!dup_of || !keep || !extra || !index_stored_ids(stored) ||
+        !ink__dict_rehash(ids) || !ink__dict_build_index(ids, 1, dup_of))
+        goto done;
+    for (size_t i = 0; i < t->rows; i++) {
+        size_t len;
+        const char *id = ink_dict_get(ids, (uint32_t)i + 1, &len);
+        char v[200], msg[512];
+        keep[i] = 1;
+        if (ink_dict_find(stored, id, len)) {
+            ink__quote_value(v, sizeof v, id, len);
+            snprintf(msg, sizeof msg, "duplicate %s %s (already stored)", name,
+                     v);
+        } else if (dup_of[i + 1]) {
+            ink__quote_value(v, sizeof v, id, len);
+            snprintf(msg, sizeof msg, "duplicate %s %s (first on line %u)",
+                     name, v, (unsigned)line[dup_of[i + 1] - 1]);
+        } else {
+            continue;
+        }
+        keep[i] = 0;
+        size_t nlen = strlen(name), mlen = strlen(msg);
+        if (!ink__reserve((void **)&text, &text_cap, text_len + nlen + mlen + 2,
+                          1))
+            goto done;
+        extra[nextra] = (reject_row){b->kind,
+                                     line[i],
+                                     (int32_t)position,
+                                     INK_REASON_DUPLICATE_ID,
+                                     text_len,
+                                     text_len + nlen + 1,
+                                     0,
+                                     nlen,
+                                     mlen,
+                                     0};
+        memcpy(text + text_len, name, nlen + 1);
+        memcpy(text + text_len + nlen + 1, msg, mlen + 1);
+        text_len += nlen + mlen + 2;
+        nextra++;
+    }
+    if (!keep_rejects(b, ch, extra, nextra, text))
+        goto done;
+    qsort(b->rejects, b->nrejects, sizeof *b->rejects, by_line);
+    if (nextra && !ink__table_filter(t, keep))
+        goto done;
+    st = INK_OK;
+done:
+    free(dup_of);
+    free(keep);
+    free(extra);
+    free(text);
+    return st;
+}
+
+ink_status ink_batch_check(ink_portfolio *p, ink_file_kind kind,
+                           const char *csv, size_t len, ink_batch **out,
+                           ink_error *err)
+{
+    *out = NULL;
+    if (kind != INK_FILE_PAYMENTS && kind != INK_FILE_CONTACTS &&
+        kind != INK_FILE_COSTS)
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "only payments, contacts and costs rows can "
+                              "be added");
+    ink_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    b->kind = kind;
+    file_ctx fc = {0};
+    fc.kind = kind;
+    fc.name = ink_file_name(kind);
+    fc.spec = &ink__file_specs[kind];
+    fc.lenient = 1; /* every row is answered for, none stops the batch */
+    fc.cases = &p->tables[INK_FILE_CASES];
+    chunk ch;
+    memset(&ch, 0, sizeof ch);
+    ink_csv_reader reader;
+    ink__csv_init(&reader, csv, csv + len, 1);
+    ink_status st = ink__read_header(&fc, &reader, err);
+    ink__csv_cleanup(&reader);
+    if (st == INK_OK)
+        st = ink__table_layout(&fc);
+    if (st == INK_OK &&
+        (!ink__table_init(&ch.table, fc.ncols, fc.kinds, fc.col_names) ||
+         !ink__table_init(&b->table, fc.ncols, fc.kinds, fc.col_names)))
+        st = INK_NOMEM;
+    if (st == INK_OK) {
+        ink__mark_present(&ch.table, &fc);
+        ch.fc = &fc;
+        ch.last_case_len = SIZE_MAX;
+        ch.begin = reader.pos;
+        ch.end = csv + len;
+        ch.first_line = reader.line;
+        if (kind == INK_FILE_COSTS && !seed_cost_currencies(p, &ch))
+            st = INK_NOMEM;
+    }
+    if (st == INK_OK) {
+        ink__parse_chunk(&ch);
+        st = ch.status;
+    }
+    if (st == INK_OK && !ink__table_append(&b->table, &ch.table, 1))
+        st = INK_NOMEM;
+    if (st == INK_OK && kind != INK_FILE_COSTS)
+        st = drop_duplicates(p, b, &ch);
+    else if (st == INK_OK && !keep_rejects(b, &ch, NULL, 0, NULL))
+        st = INK_NOMEM;
+    ink__chunk_cleanup(&ch);
+    ink__file_ctx_cleanup(&fc);
+    if (st != INK_OK) {
+        if (st == INK_NOMEM)
+            ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        ink_batch_free(b);
+        return st;
+    }
+    bind_views(b);
+    *out = b;
+    return INK_OK;
+}
+
+ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
+{
+    ink__table *t = &p->tables[b->kind];
+    size_t cases = p->tables[INK_FILE_CASES].rows;
+    /* The stored ids' index goes: the rows are about to move. */
+    ink__dict_drop_index(t->cols[0].dict);
+    ink__dict_drop_index(b->table.cols[0].dict);
+    if (!ink__table_append(t, &b->table, 1))
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    /* The batch's rows are the portfolio's now. */
+    memset(&b->table, 0, sizeof b->table);
+    b->nrejects = 0;
+    ink_status st = INK_OK;
+    if (b->kind == INK_FILE_PAYMENTS) {
+        uint32_t *offset = NULL;
+        st = ink__group_by_case(t, cases, PAY_CASE, PAY_DATE, -1, &offset);
+        if (st == INK_OK) {
+            free(p->payment_offset);
+            p->payment_offset = offset;
+        }
+    } else if (b->kind == INK_FILE_CONTACTS) {
+        uint32_t *offset = NULL;
+        st = ink__group_by_case(t, cases, CON_CASE, CON_DATE, CON_SECONDS,
+                                &offset);
+        if (st == INK_OK) {
+            free(p->contact_offset);
+            p->contact_offset = offset;
+        }
+    } else {
+        p->stats[INK_FILE_COSTS].present = 1;
+        for (size_t c = 0; c < t->ncols; c++)
+            t->cols[c].present = 1;
+    }
+    if (st == INK_OK && !ink__portfolio_bind(p))
+        st = INK_NOMEM;
+    if (st != INK_OK)
+        return ink__error_set(err, st, NULL, "out of memory");
+    return INK_OK;
+}

@@ -1,0 +1,256 @@
+/* Ingest: batches checked against a loaded portfolio with the loader's
+ * rules, applied in memory, written to the store; the result equals
+ * loading the files with the rows appended. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "inkasso/inkasso.h"
+
+static char dir[200], appended[256];
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf)
+        buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* The KPI report by currency as JSON text (caller frees). */
+static char *kpi_json(const ink_portfolio *p)
+{
+    ink_kpi_options opt;
+    ink_kpi_options_init(&opt);
+    const char *by[] = {"currency"};
+    opt.by = by;
+    opt.by_count = 1;
+    opt.as_of = 20149; /* 2025-03-02: the same as-of on both sides */
+    ink_kpi_report *r = NULL;
+    if (ink_kpi_compute(p, &opt, &r, NULL) != INK_OK)
+        return NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f) {
+        ink_kpi_write_json(r, f);
+        fclose(f);
+    }
+    ink_kpi_report_free(r);
+    return text;
+}
+
+static const char payments_batch[] =
+    "payment_id,case_id,paid_on,amount,currency,method\n"
+    "P9,C2,2025-02-10,20,EUR,card\n"  /* 2: ok */
+    "P1,C1,2025-01-30,5,EUR,\n"       /* 3: stored already */
+    "P10,C9,2025-02-10,5,EUR,\n"      /* 4: unknown case */
+    "P11,C2,2025-02-11,0,EUR,\n"      /* 5: zero */
+    "P9,C2,2025-02-12,1,EUR,\n"       /* 6: repeats line 2 */
+    "P12,C3,2025-03-02,7,CHF,card\n"; /* 7: ok */
+
+static void test_payments(const char *data)
+{
+    char valid[512];
+    snprintf(valid, sizeof valid, "%s/valid", data);
+    ink_portfolio *p = NULL;
+    ink_error err;
+    CHECK_INT(ink_portfolio_load(valid, NULL, &p, &err), INK_OK);
+    if (!p)
+        return;
+    ink_batch *b = NULL;
+    CHECK_INT(ink_batch_check(p, INK_FILE_PAYMENTS, payments_batch,
+                              strlen(payments_batch), &b, &err),
+              INK_OK);
+    if (!b) {
+        ink_portfolio_free(p);
+        return;
+    }
+    CHECK_INT(ink_batch_accepted(b), 2);
+    CHECK_INT(ink_batch_rejected(b), 4);
+    static const char *const want[][3] = {
+        {"3", "duplicate_id", "duplicate payment_id \"P1\" (already stored)"},
+        {"4", "unknown_case", "unknown case_id \"C9\": not in cases.csv"},
+        {"5", "zero_payment", "expected a non-zero amount, got \"0\""},
+        {"6", "duplicate_id", "duplicate payment_id \"P9\" (first on line 2)"},
+    };
+    for (size_t i = 0; i < 4 && i < ink_batch_rejected(b); i++) {
+        const ink_batch_reject *r = ink_batch_reject_at(b, i);
+        CHECK_INT(r->line, atoi(want[i][0]));
+        CHECK_STR(ink_reason_name(r->reason), want[i][1]);
+        CHECK_STR(r->message, want[i][2]);
+    }
+    /* Stored, then applied: equal to loading the files with the rows. */
+    char db[300];
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    ink_store *s = NULL;
+    CHECK_INT(ink_store_open(db, &s, &err), INK_OK);
+    CHECK_INT(ink_store_import(s, p, NULL, &err), INK_OK);
+    ink_import_stats stats;
+    CHECK_INT(ink_store_write_batch(s, p, b, &stats, &err), INK_OK);
+    CHECK_INT(stats.inserted[INK_FILE_PAYMENTS], 2);
+    CHECK_INT(ink_portfolio_apply(p, b, &err), INK_OK);
+    CHECK_INT(ink_portfolio_payments(p)->count, 5);
+    ink_batch_free(b);
+
+    /* The same rows appended to the files, loaded from scratch. */
+    const char *names[] = {"cases.csv", "contacts.csv", "costs.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        char from[600], to[600];
+        snprintf(from, sizeof from, "%s/%s", valid, names[i]);
+        snprintf(to, sizeof to, "%s/%s", appended, names[i]);
+        char *text = slurp(from);
+        write_text(to, text ? text : "");
+        free(text);
+    }
+    char from[600], to[600];
+    snprintf(from, sizeof from, "%s/payments.csv", valid);
+    snprintf(to, sizeof to, "%s/payments.csv", appended);
+    char *text = slurp(from);
+    size_t n = text ? strlen(text) : 0;
+    char *both = malloc(n + 200);
+    if (both && text) {
+        memcpy(both, text, n);
+        strcpy(both + n, "P9,C2,2025-02-10,20,EUR,card\n"
+                         "P12,C3,2025-03-02,7,CHF,card\n");
+        write_text(to, both);
+    }
+    free(text);
+    free(both);
+    ink_portfolio *q = NULL;
+    CHECK_INT(ink_portfolio_load(appended, NULL, &q, &err), INK_OK);
+    char *a = kpi_json(p), *c = q ? kpi_json(q) : NULL;
+    CHECK(a && c && strcmp(a, c) == 0);
+    CHECK(a && strstr(a, "\"collected_amount\":110.5") != NULL);
+    /* And the store, read back, says the same. */
+    ink_portfolio *r = NULL;
+    CHECK_INT(ink_store_load(s, NULL, &r, &err), INK_OK);
+    char *d = r ? kpi_json(r) : NULL;
+    CHECK(a && d && strcmp(a, d) == 0);
+    free(a);
+    free(c);
+    free(d);
+    ink_portfolio_free(q);
+    ink_portfolio_free(r);
+    ink_store_close(s);
+    unlink(db);
+    char wal[320];
+    snprintf(wal, sizeof wal, "%s-wal", db);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", db);
+    unlink(wal);
+
+    /* A second batch after an apply: the stored ids include the new. */
+    static const char again[] =
+        "payment_id,case_id,paid_on,amount,currency\nP9,C2,2025-02-13,1,EUR\n";
+    CHECK_INT(
+        ink_batch_check(p, INK_FILE_PAYMENTS, again, strlen(again), &b, &err),
+        INK_OK);
+    if (b) {
+        CHECK_INT(ink_batch_accepted(b), 0);
+        CHECK_STR(ink_batch_reject_at(b, 0)->message,
+                  "duplicate payment_id \"P9\" (already stored)");
+        ink_batch_free(b);
+    }
+    ink_portfolio_free(p);
+}
+
+static void test_contacts_and_costs(const char *data)
+{
+    char valid[512];
+    snprintf(valid, sizeof valid, "%s/valid", data);
+    ink_portfolio *p = NULL;
+    ink_error err;
+    CHECK_INT(ink_portfolio_load(valid, NULL, &p, &err), INK_OK);
+    if (!p)
+        return;
+    static const char contacts[] =
+        "contact_id,case_id,at,channel,direction,outcome\n"
+        "K9,C3,2025-03-02T09:00:00Z,phone,out,responded\n"
+        "K10,C3,2025-03-02T10:00:00Z,phone,in,no_response\n"
+        "K11,C3,2025-03-01T10:00:00Z,phone,out,invalid\n";
+    ink_batch *b = NULL;
+    CHECK_INT(ink_batch_check(p, INK_FILE_CONTACTS, contacts, strlen(contacts),
+                              &b, &err),
+              INK_OK);
+    if (b) {
+        CHECK_INT(ink_batch_accepted(b), 1);
+        CHECK_INT(ink_batch_rejected(b), 2);
+        CHECK_STR(ink_reason_name(ink_batch_reject_at(b, 0)->reason),
+                  "inbound_not_responded");
+        CHECK_STR(ink_batch_reject_at(b, 1)->message,
+                  "2025-03-01 is before the case's opened_on 2025-03-02");
+        CHECK_INT(ink_portfolio_apply(p, b, &err), INK_OK);
+        ink_batch_free(b);
+        /* C3 (debtor D2) is reached now: contacts of C3 in time order. */
+        const ink_contacts *ct = ink_portfolio_contacts(p);
+        CHECK_INT(ct->count, 5);
+        CHECK_INT(ct->case_offset[3] - ct->case_offset[2], 2);
+    }
+    static const char costs[] = "period,segment,fte,cost,currency\n"
+                                "2025-02,B2C,1,10,CHF\n"
+                                "2025-02,B2B,1,10,CHF\n";
+    CHECK_INT(
+        ink_batch_check(p, INK_FILE_COSTS, costs, strlen(costs), &b, &err),
+        INK_OK);
+    if (b) {
+        CHECK_INT(ink_batch_accepted(b), 1);
+        CHECK_STR(ink_batch_reject_at(b, 0)->message,
+                  "expected EUR like the earlier rows of segment B2C (line "
+                  "2), got \"CHF\"");
+        ink_batch_free(b);
+    }
+    static const char bad[] = "payment_id,case_id\nP1,C1\n";
+    CHECK_INT(ink_batch_check(p, INK_FILE_PAYMENTS, bad, strlen(bad), &b, &err),
+              INK_DATA);
+    CHECK_STR(err.message, "missing required column \"paid_on\"");
+    CHECK_INT(ink_batch_check(p, INK_FILE_CASES, bad, strlen(bad), &b, &err),
+              INK_USAGE);
+    ink_portfolio_free(p);
+}
+
+int main(void)
+{
+    const char *data = getenv("INK_TEST_DATA");
+    if (!data)
+        data = "tests/data";
+    snprintf(dir, sizeof dir, "/tmp/inkasso-test-ingest-%ld", (long)getpid());
+    snprintf(appended, sizeof appended, "%s/appended", dir);
+    mkdir(dir, 0700);
+    mkdir(appended, 0700);
+    test_payments(data);
+    test_contacts_and_costs(data);
+    const char *names[] = {"cases.csv", "payments.csv", "contacts.csv",
+                           "costs.csv"};
+    for (size_t i = 0; i < 4; i++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/%s", appended, names[i]);
+        unlink(path);
+    }
+    rmdir(appended);
+    rmdir(dir);
+    return check_report("ingest");
+}
