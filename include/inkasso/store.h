@@ -21,7 +21,8 @@ typedef struct ink_store ink_store;
  * Opens (creating when missing) the store file at path, in WAL mode with
  * full synchronous commits, and migrates its schema to
  * INK_STORE_SCHEMA_VERSION. A file written by a newer inkasso is refused
- * (INK_DATA). One handle per thread.
+ * (INK_DATA). A handle may move between threads but is never used by
+ * two at once.
  */
 ink_status ink_store_open(const char *path, ink_store **out, ink_error *err);
 /* Closes s; NULL is a no-op. */

@@ -105,7 +105,8 @@ static int read_token(const char *path, char *token, size_t cap, size_t *len)
 /* Loads the whole store; a missing file is an error here, not a new
  * empty store (ink_store_open creates one), since a typo would otherwise
  * serve an empty portfolio. */
-static int load_store(const char *db, int threads, ink_portfolio **out)
+static int load_store(const char *db, int threads, ink_store **store,
+                      ink_portfolio **out)
 {
     struct stat info;
     if (stat(db, &info) != 0) {
@@ -116,7 +117,17 @@ static int load_store(const char *db, int threads, ink_portfolio **out)
     ink_load_options lopt;
     ink_load_options_init(&lopt);
     lopt.threads = threads;
-    return cli_load(NULL, db, &lopt, out);
+    ink_error err;
+    ink_status st = ink_store_open(db, store, &err);
+    if (st == INK_OK)
+        st = ink_store_load(*store, &lopt, out, &err);
+    if (st != INK_OK) {
+        cli_print_error(&err);
+        ink_store_close(*store);
+        *store = NULL;
+        return cli_exit_code(st);
+    }
+    return CLI_EXIT_OK;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -186,7 +197,8 @@ int cmd_serve(int argc, char **argv)
     }
 
     ink_portfolio *p = NULL;
-    code = load_store(db, cfg.kpi_threads, &p);
+    ink_store *store = NULL;
+    code = load_store(db, cfg.kpi_threads, &store, &p);
     if (code != CLI_EXIT_OK)
         return code;
 
@@ -201,11 +213,12 @@ int cmd_serve(int argc, char **argv)
 
     server *s = NULL;
     char why[512];
-    ink_status st = server_start(&cfg, p, &s, why, sizeof why);
+    ink_status st = server_start(&cfg, p, store, &s, why, sizeof why);
     explicit_bzero(token, sizeof token); /* the server keeps its own copy */
     if (st != INK_OK) {
         fprintf(stderr, "inkasso: %s\n", why);
         ink_portfolio_free(p);
+        ink_store_close(store);
         return cli_exit_code(st);
     }
     printf("listening on %s\n", server_url(s));
@@ -216,5 +229,6 @@ int cmd_serve(int argc, char **argv)
         ;
     server_stop(s);
     ink_portfolio_free(p);
+    ink_store_close(store);
     return CLI_EXIT_OK;
 }

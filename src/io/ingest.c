@@ -333,9 +333,8 @@ ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
     ink__dict_drop_index(b->table.cols[0].dict);
     if (!ink__table_append(t, &b->table, 1))
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-    /* The batch's rows are the portfolio's now. */
+    /* The batch's rows are the portfolio's now; its rejects stay. */
     memset(&b->table, 0, sizeof b->table);
-    b->nrejects = 0;
     ink_status st = INK_OK;
     if (b->kind == INK_FILE_PAYMENTS) {
         uint32_t *offset = NULL;

@@ -100,6 +100,13 @@ void srv_handle_metrics(const srv_context *ctx, const srv_request *req,
     }
     put_requests(body.f, ctx->metrics);
     put_latency(body.f, ctx->metrics);
+    fprintf(body.f,
+            "# HELP inkasso_ingest_rows_total Rows sent to the ingest routes, "
+            "by result.\n# TYPE inkasso_ingest_rows_total counter\n"
+            "inkasso_ingest_rows_total{result=\"accepted\"} %llu\n"
+            "inkasso_ingest_rows_total{result=\"rejected\"} %llu\n",
+            (unsigned long long)load(&ctx->metrics->ingest_accepted),
+            (unsigned long long)load(&ctx->metrics->ingest_rejected));
     put_gauge(body.f, "inkasso_portfolio_cases",
               "Cases in the portfolio held in memory.",
               ink_portfolio_cases(ctx->portfolio)->count);

@@ -20,11 +20,14 @@ static void handle_healthz(const srv_context *ctx, const srv_request *req,
 /* Health checks stay open under --auth-reads: probes carry no token and
  * learn nothing but that the process answers. */
 const srv_route srv_routes[] = {
-    {"/api/v1/kpi", 0, SRV_ROUTE_KPI, 1, srv_handle_kpi},
-    {"/api/v1/curves", 0, SRV_ROUTE_CURVES, 1, srv_handle_curves},
-    {"/api/v1/cases/", 1, SRV_ROUTE_CASE, 1, srv_handle_case},
-    {"/healthz", 0, SRV_ROUTE_HEALTHZ, 0, handle_healthz},
-    {"/metrics", 0, SRV_ROUTE_METRICS, 1, srv_handle_metrics},
+    {"/api/v1/kpi", 0, SRV_ROUTE_KPI, 0, 1, srv_handle_kpi},
+    {"/api/v1/curves", 0, SRV_ROUTE_CURVES, 0, 1, srv_handle_curves},
+    {"/api/v1/cases/", 1, SRV_ROUTE_CASE, 0, 1, srv_handle_case},
+    {"/healthz", 0, SRV_ROUTE_HEALTHZ, 0, 0, handle_healthz},
+    {"/metrics", 0, SRV_ROUTE_METRICS, 0, 1, srv_handle_metrics},
+    {"/api/v1/payments", 0, SRV_ROUTE_PAYMENTS, 1, 0, srv_handle_ingest},
+    {"/api/v1/contacts", 0, SRV_ROUTE_CONTACTS, 1, 0, srv_handle_ingest},
+    {"/api/v1/costs", 0, SRV_ROUTE_COSTS, 1, 0, srv_handle_ingest},
 };
 const size_t srv_route_count = sizeof srv_routes / sizeof srv_routes[0];
 
@@ -36,6 +39,9 @@ const char *srv_route_label(srv_route_id id)
         [SRV_ROUTE_CASE] = "/api/v1/cases/{case_id}",
         [SRV_ROUTE_HEALTHZ] = "/healthz",
         [SRV_ROUTE_METRICS] = "/metrics",
+        [SRV_ROUTE_PAYMENTS] = "/api/v1/payments",
+        [SRV_ROUTE_CONTACTS] = "/api/v1/contacts",
+        [SRV_ROUTE_COSTS] = "/api/v1/costs",
         [SRV_ROUTE_OTHER] = "other",
     };
     return (unsigned)id < SRV_ROUTE_COUNT ? labels[id] : "other";

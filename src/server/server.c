@@ -27,6 +27,7 @@ struct server {
     char *token;
     size_t token_len;
     int auth_reads;
+    int lock_ready;
     srv_metrics metrics;
     srv_context ctx;
     char url[128];
@@ -143,10 +144,67 @@ static int is_read_method(const char *method)
            strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 }
 
+/* What MHD keeps for a GET between its calls: only that the headers were
+ * seen (its address is the marker). */
+static int headers_seen;
+
+/* What MHD keeps for a POST between its calls: the body so far. */
+typedef struct request_state {
+    char *body;
+    size_t len, cap;
+    int too_large;
+} request_state;
+
+static void request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)cls;
+    (void)conn;
+    (void)why;
+    request_state *rs = *req_cls;
+    if (rs && *req_cls != (void *)&headers_seen) {
+        free(rs->body);
+        free(rs);
+        *req_cls = NULL;
+    }
+}
+
+/* Appends upload data to the body, up to SRV_BODY_MAX; past it the rest
+ * is read and dropped, and the request answered 413. */
+static void keep_body(request_state *rs, const char *data, size_t n)
+{
+    if (rs->too_large || n == 0)
+        return;
+    if (rs->len + n > SRV_BODY_MAX) {
+        rs->too_large = 1;
+        free(rs->body);
+        rs->body = NULL;
+        rs->len = rs->cap = 0;
+        return;
+    }
+    if (rs->len + n > rs->cap) {
+        size_t cap = rs->cap ? rs->cap : 4096;
+        while (cap < rs->len + n)
+            cap *= 2;
+        char *p = realloc(rs->body, cap);
+        if (!p) {
+            rs->too_large = 1; /* answered as 413: it did not fit */
+            free(rs->body);
+            rs->body = NULL;
+            rs->len = rs->cap = 0;
+            return;
+        }
+        rs->body = p;
+        rs->cap = cap;
+    }
+    memcpy(rs->body + rs->len, data, n);
+    rs->len += n;
+}
+
 /* Fills reply for one request and says which route it went to. */
 static srv_route_id answer(server *s, struct MHD_Connection *conn,
                            const char *path, const char *method,
-                           srv_reply *reply)
+                           const request_state *rs, srv_reply *reply)
 {
     param_list params = {.count = 0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param,
@@ -165,23 +223,53 @@ static srv_route_id answer(server *s, struct MHD_Connection *conn,
         srv_reply_error(reply, 404, "not_found", "no route %s", path);
         return id;
     }
-    if (!is_read_method(method)) {
-        srv_reply_error(reply, 405, "method_not_allowed",
-                        "%s takes GET, not %s", srv_route_label(id), method);
+    if (route->post ? strcmp(method, MHD_HTTP_METHOD_POST) != 0
+                    : !is_read_method(method)) {
+        reply->allow = route->post ? "POST" : "GET, HEAD";
+        srv_reply_error(reply, 405, "method_not_allowed", "%s takes %s, not %s",
+                        srv_route_label(id), route->post ? "POST" : "GET",
+                        method);
         return id;
     }
     if (route->is_read && s->auth_reads && !authorized(s, conn, reply))
         return id;
+    if (route->post) {
+        /* Writes always need the token: a server without one is read-only. */
+        if (!s->token) {
+            srv_reply_error(reply, 401, "unauthorized",
+                            "writes need a server started with --token-file");
+            return id;
+        }
+        if (!authorized(s, conn, reply))
+            return id;
+        if (rs && rs->too_large) {
+            srv_reply_error(reply, 413, "payload_too_large",
+                            "the body may have at most %u bytes",
+                            (unsigned)SRV_BODY_MAX);
+            return id;
+        }
+    }
     if (params.too_many) {
         srv_reply_error(reply, 400, "bad_parameter",
                         "at most %d query parameters", SRV_PARAMS_MAX);
         return id;
     }
-    srv_request req = {.path = path,
-                       .subpath = subpath,
-                       .params = params.items,
-                       .param_count = params.count};
+    srv_request req = {
+        .path = path,
+        .subpath = subpath,
+        .params = params.items,
+        .param_count = params.count,
+        .body = rs && rs->body ? rs->body : "",
+        .body_len = rs ? rs->len : 0,
+        .content_type = MHD_lookup_connection_value(
+            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)};
+    /* Queries share the portfolio; an ingest has it to itself. */
+    if (route->post)
+        pthread_rwlock_wrlock(&s->ctx.lock);
+    else
+        pthread_rwlock_rdlock(&s->ctx.lock);
     route->handler(&s->ctx, &req, reply);
+    pthread_rwlock_unlock(&s->ctx.lock);
     return id;
 }
 
@@ -211,7 +299,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, srv_reply *reply)
                                 reply->content_type) != MHD_YES)
         ok = MHD_NO;
     if (reply->status == 405 &&
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") !=
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+                                reply->allow ? reply->allow : "GET, HEAD") !=
             MHD_YES)
         ok = MHD_NO;
     if (reply->status == 401 &&
@@ -239,26 +328,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
-    static int headers_seen; /* only its address is used, as a marker */
     server *s = cls;
     (void)version;
-    (void)upload_data;
+    int post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     /* A plain GET is answered on MHD's second call, once the request is
-     * complete, so the connection stays open for the next request. A
-     * request with a body (or another method) is answered at once: MHD
-     * then closes the connection without reading the body, so no body
-     * ever costs memory or time. */
+     * complete, so the connection stays open for the next request. A POST
+     * body is gathered over the calls that follow, then answered. Any
+     * other request with a body is answered at once: MHD then closes the
+     * connection without reading the body. */
     if (!*req_cls) {
+        if (post) {
+            request_state *rs = calloc(1, sizeof *rs);
+            if (!rs)
+                return MHD_NO;
+            *req_cls = rs;
+            return MHD_YES;
+        }
         *req_cls = &headers_seen;
         if (is_read_method(method) && !has_body(conn))
             return MHD_YES;
     } else if (*upload_data_size) {
-        *upload_data_size = 0; /* not reached: such requests end above */
+        if (post)
+            keep_body(*req_cls, upload_data, *upload_data_size);
+        *upload_data_size = 0;
         return MHD_YES;
     }
     uint64_t started = now_ns();
     srv_reply reply = {.status = 500, .content_type = SRV_JSON};
-    srv_route_id id = answer(s, conn, url, method, &reply);
+    srv_route_id id =
+        answer(s, conn, url, method, post ? *req_cls : NULL, &reply);
     unsigned status = reply.body ? reply.status : 500;
     enum MHD_Result ok = send_reply(conn, &reply);
     srv_metrics_record(&s->metrics, id, status, now_ns() - started);
@@ -329,8 +427,9 @@ static ink_status open_listener(const server_config *cfg, int *out, char *url,
     return INK_OK;
 }
 
-ink_status server_start(const server_config *cfg, const ink_portfolio *p,
-                        server **out, char *errbuf, size_t errcap)
+ink_status server_start(const server_config *cfg, ink_portfolio *p,
+                        ink_store *store, server **out, char *errbuf,
+                        size_t errcap)
 {
     *out = NULL;
     errbuf[0] = '\0';
@@ -354,6 +453,12 @@ ink_status server_start(const server_config *cfg, const ink_portfolio *p,
         atomic_init(&s->metrics.latency_count[r], 0);
     }
     s->ctx.portfolio = p;
+    s->ctx.store = store;
+    if (pthread_rwlock_init(&s->ctx.lock, NULL) != 0)
+        goto nomem;
+    s->lock_ready = 1;
+    atomic_init(&s->metrics.ingest_accepted, 0);
+    atomic_init(&s->metrics.ingest_rejected, 0);
     s->ctx.kpi_threads = cfg->kpi_threads;
     s->ctx.metrics = &s->metrics;
     ink_status st =
@@ -368,10 +473,11 @@ ink_status server_start(const server_config *cfg, const ink_portfolio *p,
         MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
             MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)SERVER_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)SRV_IDLE_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)SRV_CONNECTION_MEMORY, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, request_done,
+        NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_MAX_CONNECTIONS,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SRV_IDLE_SECONDS,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONNECTION_MEMORY,
+        MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(errbuf, errcap, "cannot start the HTTP server");
         close(fd);
@@ -402,5 +508,7 @@ void server_stop(server *s)
         explicit_bzero(s->token, s->token_len);
         free(s->token);
     }
+    if (s->lock_ready)
+        pthread_rwlock_destroy(&s->ctx.lock);
     free(s);
 }

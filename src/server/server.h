@@ -1,4 +1,4 @@
-/* The HTTP API of inkasso serve: a read-only JSON view of a portfolio. */
+/* The HTTP API of inkasso serve: a JSON view of a portfolio, and ingest. */
 #ifndef INKASSO_SERVER_H
 #define INKASSO_SERVER_H
 
@@ -24,8 +24,11 @@ typedef struct server_config {
 typedef struct server server;
 
 /*
- * Starts answering on cfg's address in background threads. p is only
- * read, by many threads at once; it must outlive the server. On success
+ * Starts answering on cfg's address in background threads. p is read by
+ * many threads at once, and changed by ingests (POST) when store is not
+ * NULL: each batch is stored (durably) in store, then applied to p. Both
+ * must outlive the server. Writes need the token: without one they are
+ * refused. On success
  * *out owns the server (server_stop). On failure *out is NULL, why is
  * written to errbuf (always NUL-terminated), and the status is INK_USAGE
  * for an address that does not resolve, INK_IO when it cannot be bound,
@@ -33,8 +36,9 @@ typedef struct server server;
  * Signals: the threads inherit the caller's signal mask, so a caller
  * that waits for SIGINT/SIGTERM with sigwait blocks them first.
  */
-ink_status server_start(const server_config *cfg, const ink_portfolio *p,
-                        server **out, char *errbuf, size_t errcap);
+ink_status server_start(const server_config *cfg, ink_portfolio *p,
+                        ink_store *store, server **out, char *errbuf,
+                        size_t errcap);
 
 /* The address actually bound, as a URL ("http://127.0.0.1:8080"). */
 const char *server_url(const server *s);

@@ -2,6 +2,7 @@
 #ifndef INKASSO_SERVER_IMPL_H
 #define INKASSO_SERVER_IMPL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -12,6 +13,9 @@
 #define SRV_PATH_MAX 1024
 #define SRV_QUERY_MAX 4096
 #define SRV_PARAMS_MAX 16
+/* The largest request body (CSV rows to ingest): 8 MiB, about 100,000
+ * rows; a larger one is answered 413 without being kept. */
+#define SRV_BODY_MAX (8u << 20)
 
 /* One route per entry of the route table; SRV_ROUTE_OTHER counts the
  * requests that match no route. Also the metrics' route label. */
@@ -21,13 +25,16 @@ typedef enum srv_route_id {
     SRV_ROUTE_CASE,
     SRV_ROUTE_HEALTHZ,
     SRV_ROUTE_METRICS,
+    SRV_ROUTE_PAYMENTS,
+    SRV_ROUTE_CONTACTS,
+    SRV_ROUTE_COSTS,
     SRV_ROUTE_OTHER,
     SRV_ROUTE_COUNT
 } srv_route_id;
 
 /* Every status the server answers with; the last bucket holds the rest. */
 #define SRV_STATUS_LIST(X)                                                     \
-    X(200) X(400) X(401) X(404) X(405) X(414) X(422) X(500)
+    X(200) X(400) X(401) X(404) X(405) X(413) X(414) X(415) X(422) X(500)
 enum {
 #define SRV_STATUS_ENUM(code) SRV_STATUS_##code,
     SRV_STATUS_LIST(SRV_STATUS_ENUM)
@@ -41,6 +48,7 @@ typedef struct srv_metrics {
     atomic_uint_fast64_t requests[SRV_ROUTE_COUNT][SRV_STATUS_COUNT];
     atomic_uint_fast64_t latency_ns[SRV_ROUTE_COUNT];
     atomic_uint_fast64_t latency_count[SRV_ROUTE_COUNT];
+    atomic_uint_fast64_t ingest_accepted, ingest_rejected;
 } srv_metrics;
 
 /* A decoded query parameter; value is "" for "?key" without "=". */
@@ -55,20 +63,29 @@ typedef struct srv_request {
     const char *subpath; /* the part after a prefix route's path */
     const srv_param *params;
     size_t param_count;
+    const char *body; /* POST: the request body (not NUL-terminated) */
+    size_t body_len;
+    const char *content_type; /* the Content-Type header, or NULL */
 } srv_request;
 
 /* What a handler answers: body is malloc'ed (or NULL when empty) and
  * owned by the reply until sent. */
 typedef struct srv_reply {
     unsigned status;
+    const char *allow; /* the Allow header of a 405 */
     const char *content_type;
     char *body;
     size_t len;
 } srv_reply;
 
-/* Read-only state shared by all requests. */
+/* State shared by all requests. Reads of the portfolio hold lock for
+ * reading; an ingest holds it for writing while it checks, stores and
+ * applies its rows, so a query sees a portfolio before or after a batch,
+ * never in between. */
 typedef struct srv_context {
-    const ink_portfolio *portfolio;
+    ink_portfolio *portfolio;
+    ink_store *store; /* NULL: no writes */
+    pthread_rwlock_t lock;
     int kpi_threads;
     srv_metrics *metrics;
 } srv_context;
@@ -80,7 +97,8 @@ typedef struct srv_route {
     const char *path;
     int prefix; /* 1: path is a prefix and the rest is req->subpath */
     srv_route_id id;
-    int is_read; /* 1: needs the token under --auth-reads */
+    int post;    /* 1: takes POST (a write: always needs the token) */
+    int is_read; /* 1: a read that needs the token under --auth-reads */
     srv_handler *handler;
 } srv_route;
 
@@ -99,6 +117,10 @@ void srv_handle_case(const srv_context *ctx, const srv_request *req,
                      srv_reply *reply);
 void srv_handle_metrics(const srv_context *ctx, const srv_request *req,
                         srv_reply *reply);
+/* POST /api/v1/{payments,contacts,costs} (route_ingest.c); called with
+ * the lock held for writing. */
+void srv_handle_ingest(const srv_context *ctx, const srv_request *req,
+                       srv_reply *reply);
 
 /* Metrics (metrics.c). */
 void srv_metrics_record(srv_metrics *m, srv_route_id route, unsigned status,
