@@ -57,6 +57,8 @@ void srv_handle_ingest(const srv_context *ctx, const srv_request *req,
         return;
     }
     atomic_fetch_add(&ctx->metrics->ingest_accepted, accepted);
+    if (accepted)
+        srv_events_publish(ctx, req->path, accepted);
     atomic_fetch_add(&ctx->metrics->ingest_rejected, ink_batch_rejected(b));
     srv_body body;
     if (!srv_body_open(&body)) {

@@ -28,6 +28,8 @@ struct server {
     size_t token_len;
     int auth_reads;
     int lock_ready;
+    int events_ready;
+    srv_events events;
     srv_metrics metrics;
     srv_context ctx;
     char url[128];
@@ -273,9 +275,43 @@ static srv_route_id answer(server *s, struct MHD_Connection *conn,
     return id;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, srv_reply *reply)
+static ssize_t events_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    ssize_t n = srv_events_read(cls, pos, buf, max);
+    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
+}
+
+static void events_free(void *cls)
+{
+    srv_events_stream_free(cls);
+}
+
+static enum MHD_Result send_reply(server *s, struct MHD_Connection *conn,
+                                  srv_reply *reply)
 {
     struct MHD_Response *resp;
+    if (reply->events) {
+        /* Blocking in the reader is fine: one thread per connection. */
+        void *stream = srv_events_stream_new(&s->events);
+        if (!stream)
+            return MHD_NO;
+        resp = MHD_create_response_from_callback(
+            MHD_SIZE_UNKNOWN, 4096, events_reader, stream, events_free);
+        if (!resp) {
+            srv_events_stream_free(stream);
+            return MHD_NO;
+        }
+        enum MHD_Result ok = MHD_YES;
+        if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                    "text/event-stream") != MHD_YES ||
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                                    "no-cache") != MHD_YES)
+            ok = MHD_NO;
+        if (ok == MHD_YES)
+            ok = MHD_queue_response(conn, 200, resp);
+        MHD_destroy_response(resp);
+        return ok;
+    }
     if (reply->body) {
         resp = MHD_create_response_from_buffer(reply->len, reply->body,
                                                MHD_RESPMEM_MUST_FREE);
@@ -357,8 +393,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     srv_reply reply = {.status = 500, .content_type = SRV_JSON};
     srv_route_id id =
         answer(s, conn, url, method, post ? *req_cls : NULL, &reply);
-    unsigned status = reply.body ? reply.status : 500;
-    enum MHD_Result ok = send_reply(conn, &reply);
+    unsigned status = reply.events ? 200 : reply.body ? reply.status : 500;
+    enum MHD_Result ok = send_reply(s, conn, &reply);
     srv_metrics_record(&s->metrics, id, status, now_ns() - started);
     return ok;
 }
@@ -457,6 +493,10 @@ ink_status server_start(const server_config *cfg, ink_portfolio *p,
     if (pthread_rwlock_init(&s->ctx.lock, NULL) != 0)
         goto nomem;
     s->lock_ready = 1;
+    if (!srv_events_init(&s->events))
+        goto nomem;
+    s->events_ready = 1;
+    s->ctx.events = &s->events;
     atomic_init(&s->metrics.ingest_accepted, 0);
     atomic_init(&s->metrics.ingest_rejected, 0);
     s->ctx.kpi_threads = cfg->kpi_threads;
@@ -501,9 +541,14 @@ void server_stop(server *s)
 {
     if (!s)
         return;
-    /* Also closes the listening socket MHD was given. */
+    /* Streams waiting for an event end first, so that stopping the
+     * daemon does not wait for them. Also closes the listening socket. */
+    if (s->events_ready)
+        srv_events_stop(&s->events);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    if (s->events_ready)
+        srv_events_cleanup(&s->events);
     if (s->token) {
         explicit_bzero(s->token, s->token_len);
         free(s->token);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "server.h"
 
@@ -28,6 +29,7 @@ typedef enum srv_route_id {
     SRV_ROUTE_PAYMENTS,
     SRV_ROUTE_CONTACTS,
     SRV_ROUTE_COSTS,
+    SRV_ROUTE_EVENTS,
     SRV_ROUTE_OTHER,
     SRV_ROUTE_COUNT
 } srv_route_id;
@@ -72,6 +74,7 @@ typedef struct srv_request {
  * owned by the reply until sent. */
 typedef struct srv_reply {
     unsigned status;
+    int events;        /* 1: answer with the server-sent event stream */
     const char *allow; /* the Allow header of a 405 */
     const char *content_type;
     char *body;
@@ -82,10 +85,22 @@ typedef struct srv_reply {
  * reading; an ingest holds it for writing while it checks, stores and
  * applies its rows, so a query sees a portfolio before or after a batch,
  * never in between. */
+/* The latest ingest event, for the server-sent event streams: each
+ * stream waits on ready for generation to move past the one it sent. */
+typedef struct srv_events {
+    pthread_mutex_t mu;
+    pthread_cond_t ready;
+    uint64_t generation;
+    int stopping;
+    char *text; /* "event: ingest\ndata: ...\n\n" */
+    size_t len;
+} srv_events;
+
 typedef struct srv_context {
     ink_portfolio *portfolio;
     ink_store *store; /* NULL: no writes */
     pthread_rwlock_t lock;
+    srv_events *events;
     int kpi_threads;
     srv_metrics *metrics;
 } srv_context;
@@ -117,6 +132,24 @@ void srv_handle_case(const srv_context *ctx, const srv_request *req,
                      srv_reply *reply);
 void srv_handle_metrics(const srv_context *ctx, const srv_request *req,
                         srv_reply *reply);
+/* GET /api/v1/events: marks the reply as the event stream (events.c). */
+void srv_handle_events(const srv_context *ctx, const srv_request *req,
+                       srv_reply *reply);
+/* Publishes an ingest to the event streams: the route, the rows
+ * accepted, and the totals by currency after it (called under the write
+ * lock, after the batch was applied). */
+void srv_events_publish(const srv_context *ctx, const char *route,
+                        size_t accepted);
+int srv_events_init(srv_events *e);
+/* Wakes every stream so that it ends (before the daemon stops). */
+void srv_events_stop(srv_events *e);
+void srv_events_cleanup(srv_events *e);
+/* The next bytes of a stream into buf, blocking until there are some;
+ * -1 when the stream ends (MHD's content reader, wrapped in server.c). */
+ssize_t srv_events_read(void *cls, uint64_t pos, char *buf, size_t max);
+void *srv_events_stream_new(srv_events *e);
+void srv_events_stream_free(void *stream);
+
 /* POST /api/v1/{payments,contacts,costs} (route_ingest.c); called with
  * the lock held for writing. */
 void srv_handle_ingest(const srv_context *ctx, const srv_request *req,

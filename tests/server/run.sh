@@ -357,11 +357,19 @@ error "json body" 415 unsupported_media_type "send the rows as text/csv with the
     /api/v1/payments -H "Content-Type: application/json" --data-binary '[]'
 error "bad header" 400 bad_body 'missing required column \"case_id\"' \
     /api/v1/payments -H "Content-Type: text/csv" --data-binary $'payment_id\nP1\n'
+# A dashboard's event stream, open before the ingest.
+curl -s -N "$url/api/v1/events" >"$tmp/events" 2>/dev/null &
+stream=$!
+sleep 0.3
 req "post payments" 200 /api/v1/payments -H "Content-Type: text/csv" --data-binary @"$tmp/batch.csv" &&
     printf '%s\n' '{"accepted":2,"rejected":[{"line":3,"column":1,"field":"payment_id","reason":"duplicate_id","message":"duplicate payment_id \"P1\" (already stored)"},{"line":4,"column":2,"field":"case_id","reason":"unknown_case","message":"unknown case_id \"C9\": not in cases.csv"}]}' >"$tmp/want" &&
     same_file "post payments answer" "$tmp/body" "$tmp/want"
 # The query after the ingest sees the rows without a reload, and equals
 # the CLI reading the store (durable before the answer).
+sleep 0.3
+has "event after ingest" "$tmp/events" "event: ingest"
+has "event data" "$tmp/events" 'data: {"route":"/api/v1/payments","accepted":2,"report":{"as_of":"2025-03-02","by":["currency"]'
+has "event totals" "$tmp/events" '"collected_amount":110.5'
 req "kpi after ingest" 200 "/api/v1/kpi?by=currency" &&
     has "kpi after ingest collected" "$tmp/body" '"collected_amount":110.5' &&
     "$ink" kpi --db "$tmp/ingest.db" --by currency --format json >"$tmp/cli.json" &&
@@ -394,7 +402,14 @@ codes=$(cat "$tmp"/code* "$tmp"/qcode* | sort | uniq -c | tr -s ' ')
 req "kpi after concurrent ingests" 200 "/api/v1/kpi?by=currency" &&
     has "ten more payments" "$tmp/body" '"collected_amount":120.5'
 auth=()
+# The stream is still open: stopping the server ends it.
 stop ingest "$pid" TERM
+wait "$stream" 2>/dev/null
+# Events carry the latest totals: a stream that falls behind skips to
+# the newest, so at least payments, contacts and one concurrent batch.
+[ "$(grep -c '^event: ingest' "$tmp/events")" -ge 3 ] && ok ||
+    fail "events: $(grep -c '^event: ingest' "$tmp/events") ingest events, expected 3 or more"
+has "last event has the final totals" "$tmp/events" '"collected_amount":120.5'
 # Restarted, the store gives the same portfolio (nothing lost, nothing doubled).
 "$ink" kpi --db "$tmp/ingest.db" --by currency --format csv >"$tmp/after.csv"
 has "store after restart" "$tmp/after.csv" "group,EUR,2,1,1,EUR,300.5,120.5"
