@@ -1,6 +1,7 @@
 /* POST /api/v1/{payments,contacts,costs}: rows checked with the data
  * contract's rules, stored durably in one transaction, then applied to
  * the portfolio in memory; the answer lists every refused row. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,10 +16,15 @@ static ink_file_kind kind_of(const char *path)
     return INK_FILE_COSTS;
 }
 
-/* CSV bodies only for now: text/csv, or no type at all. */
+/* text/csv (or no type at all) and application/json bodies. */
 static int is_csv(const char *type)
 {
     return !type || strncasecmp(type, "text/csv", 8) == 0;
+}
+
+static int is_json(const char *type)
+{
+    return type && strncasecmp(type, "application/json", 16) == 0;
 }
 
 void srv_handle_ingest(const srv_context *ctx, const srv_request *req,
@@ -28,16 +34,33 @@ void srv_handle_ingest(const srv_context *ctx, const srv_request *req,
         srv_reply_error(reply, 500, "no_store", "the server has no store");
         return;
     }
-    if (!is_csv(req->content_type)) {
+    int json = is_json(req->content_type);
+    if (!json && !is_csv(req->content_type)) {
         srv_reply_error(reply, 415, "unsupported_media_type",
-                        "send the rows as text/csv with their header line");
+                        "send the rows as text/csv with their header line, "
+                        "or as application/json (an array of objects)");
         return;
+    }
+    /* JSON rows become CSV text, so they meet exactly the same checks. */
+    const char *text = req->body;
+    size_t text_len = req->body_len;
+    char *converted = NULL;
+    if (json) {
+        const char *why = NULL;
+        converted =
+            srv_json_rows_to_csv(req->body, req->body_len, &text_len, &why);
+        if (!converted) {
+            srv_reply_error(reply, 400, "bad_body", "JSON body: %s", why);
+            return;
+        }
+        text = converted;
     }
     ink_file_kind kind = kind_of(req->path);
     ink_batch *b = NULL;
     ink_error err;
-    ink_status st = ink_batch_check(ctx->portfolio, kind, req->body,
-                                    req->body_len, &b, &err);
+    ink_status st =
+        ink_batch_check(ctx->portfolio, kind, text, text_len, &b, &err);
+    free(converted);
     if (st != INK_OK) {
         /* A header error: the body as a whole is not rows of this file. */
         if (st == INK_DATA)
@@ -70,9 +93,15 @@ void srv_handle_ingest(const srv_context *ctx, const srv_request *req,
     fprintf(body.f, "{\"accepted\":%zu,\"rejected\":[", accepted);
     for (size_t i = 0; i < ink_batch_rejected(b); i++) {
         const ink_batch_reject *r = ink_batch_reject_at(b, i);
-        fprintf(body.f,
-                "%s{\"line\":%lld,\"column\":%d,\"field\":", i ? "," : "",
-                (long long)r->line, (int)r->column);
+        /* JSON rows are told by their index in the array (the CSV made
+         * of them has the header on line 1). */
+        if (json)
+            fprintf(body.f, "%s{\"index\":%lld,\"field\":", i ? "," : "",
+                    (long long)r->line - 2);
+        else
+            fprintf(body.f,
+                    "%s{\"line\":%lld,\"column\":%d,\"field\":", i ? "," : "",
+                    (long long)r->line, (int)r->column);
         srv_json_string(body.f, r->field);
         fputs(",\"reason\":", body.f);
         srv_json_string(body.f, ink_reason_name(r->reason));

@@ -150,6 +150,11 @@ ssize_t srv_events_read(void *cls, uint64_t pos, char *buf, size_t max);
 void *srv_events_stream_new(srv_events *e);
 void srv_events_stream_free(void *stream);
 
+/* A JSON body (an array of flat row objects) as CSV text with one column
+ * per key (json_rows.c); NULL with *error set when it is not one. */
+char *srv_json_rows_to_csv(const char *body, size_t len, size_t *out_len,
+                           const char **error);
+
 /* POST /api/v1/{payments,contacts,costs} (route_ingest.c); called with
  * the lock held for writing. */
 void srv_handle_ingest(const srv_context *ctx, const srv_request *req,

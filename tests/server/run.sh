@@ -353,8 +353,21 @@ error "get on a write route" 405 method_not_allowed "/api/v1/payments takes POST
 has "405 allow post" "$tmp/headers" "Allow: POST"
 error "post on a read route" 405 method_not_allowed "/api/v1/kpi takes GET, not POST" \
     /api/v1/kpi --data-binary x
-error "json body" 415 unsupported_media_type "send the rows as text/csv with their header line" \
-    /api/v1/payments -H "Content-Type: application/json" --data-binary '[]'
+error "xml body" 415 unsupported_media_type "send the rows as text/csv with their header line, or as application/json (an array of objects)" \
+    /api/v1/payments -H "Content-Type: application/xml" --data-binary '<a/>'
+error "json not an array" 400 bad_body "JSON body: expected an array of row objects" \
+    /api/v1/payments -H "Content-Type: application/json" --data-binary '{"a":1}'
+error "json nested value" 400 bad_body "JSON body: expected a string, number, true, false or null (objects and arrays are not row values)" \
+    /api/v1/payments -H "Content-Type: application/json" --data-binary '[{"amount":{"x":1}}]'
+error "json trailing text" 400 bad_body "JSON body: text after the array" \
+    /api/v1/payments -H "Content-Type: application/json" --data-binary '[] x'
+req "post json contacts" 200 /api/v1/contacts -H "Content-Type: application/json" \
+    --data-binary '[{"contact_id":"J1","case_id":"C2","at":"2025-02-15T10:00:00+01:00","channel":"let\u0074er, \"post\"","direction":"out","outcome":"delivered","automated":true},
+                    {"contact_id":"J2","case_id":"C9","at":"2025-02-15T10:00:00Z","channel":"sms","direction":"out","outcome":"delivered","automated":null}]' &&
+    printf '%s\n' '{"accepted":1,"rejected":[{"index":1,"field":"case_id","reason":"unknown_case","message":"unknown case_id \"C9\": not in cases.csv"}]}' >"$tmp/want" &&
+    same_file "post json contacts answer" "$tmp/body" "$tmp/want"
+req "case after json ingest" 200 /api/v1/cases/C2 &&
+    has "json contact decoded" "$tmp/body" 'letter, \"post\"' 
 error "bad header" 400 bad_body 'missing required column \"case_id\"' \
     /api/v1/payments -H "Content-Type: text/csv" --data-binary $'payment_id\nP1\n'
 # A dashboard's event stream, open before the ingest.
@@ -384,8 +397,8 @@ head -c $((9 * 1024 * 1024)) /dev/zero | tr '\0' 'x' >"$tmp/huge"
 error "body too large" 413 payload_too_large "the body may have at most 8388608 bytes" \
     /api/v1/costs -H "Content-Type: text/csv" --data-binary @"$tmp/huge"
 req "metrics ingest" 200 /metrics &&
-    has "metrics accepted rows" "$tmp/body" 'inkasso_ingest_rows_total{result="accepted"} 3' &&
-    has "metrics rejected rows" "$tmp/body" 'inkasso_ingest_rows_total{result="rejected"} 6'
+    has "metrics accepted rows" "$tmp/body" 'inkasso_ingest_rows_total{result="accepted"} 4' &&
+    has "metrics rejected rows" "$tmp/body" 'inkasso_ingest_rows_total{result="rejected"} 7'
 # Concurrent ingests and queries: every answer 200, every row counted once.
 clients=()
 for i in $(seq 10); do
