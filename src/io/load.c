@@ -191,7 +191,7 @@ void ink__file_ctx_cleanup(file_ctx *fc)
 
 /* Reads the header: positions of the contract's columns and extras. */
 ink_status ink__read_header(file_ctx *fc, ink_csv_reader *reader,
-                              ink_error *err)
+                            ink_error *err)
 {
     ink_csv_record *rec = malloc(sizeof *rec);
     if (!rec)
@@ -811,8 +811,8 @@ static int row_after(const uint32_t *case_index, const int32_t *date,
 }
 
 ink_status ink__group_by_case(ink__table *t, size_t cases, int case_col,
-                                int date_col, int seconds_col,
-                                uint32_t **offset_out)
+                              int date_col, int seconds_col,
+                              uint32_t **offset_out)
 {
     uint32_t *offset = ink__calloc_array(cases + 1, sizeof *offset);
     if (!offset)
@@ -917,12 +917,12 @@ static ink_status load_portfolio(const char *dir, const ink_source *sources,
     double t0 = now_seconds();
     if (st == INK_OK)
         st = ink__group_by_case(&p->tables[INK_FILE_PAYMENTS], cases, PAY_CASE,
-                           PAY_DATE, -1, &p->payment_offset);
+                                PAY_DATE, -1, &p->payment_offset);
     p->stats[INK_FILE_PAYMENTS].group_seconds = now_seconds() - t0;
     t0 = now_seconds();
     if (st == INK_OK)
         st = ink__group_by_case(&p->tables[INK_FILE_CONTACTS], cases, CON_CASE,
-                           CON_DATE, CON_SECONDS, &p->contact_offset);
+                                CON_DATE, CON_SECONDS, &p->contact_offset);
     p->stats[INK_FILE_CONTACTS].group_seconds = now_seconds() - t0;
     if (st == INK_NOMEM)
         ink__error_set(err, INK_NOMEM, NULL, "out of memory");
