@@ -71,6 +71,12 @@ static char *event_text(const char *json, size_t *len)
 void srv_events_publish(const srv_context *ctx, const char *route,
                         size_t accepted)
 {
+    /* The totals cost a report over every case: only for listeners. */
+    pthread_mutex_lock(&ctx->events->mu);
+    size_t listeners = ctx->events->streams;
+    pthread_mutex_unlock(&ctx->events->mu);
+    if (!listeners)
+        return;
     /* The totals per currency: amounts are never added across them. */
     ink_kpi_options opt;
     ink_kpi_options_init(&opt);
@@ -128,6 +134,7 @@ void *srv_events_stream_new(srv_events *e)
     s->events = e;
     pthread_mutex_lock(&e->mu);
     s->seen = e->generation; /* only events after the stream opened */
+    e->streams++;
     pthread_mutex_unlock(&e->mu);
     return s;
 }
@@ -136,6 +143,9 @@ void srv_events_stream_free(void *cls)
 {
     stream *s = cls;
     if (s) {
+        pthread_mutex_lock(&s->events->mu);
+        s->events->streams--;
+        pthread_mutex_unlock(&s->events->mu);
         free(s->pending);
         free(s);
     }

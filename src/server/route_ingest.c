@@ -80,6 +80,8 @@ void srv_handle_ingest(const srv_context *ctx, const srv_request *req,
         return;
     }
     atomic_fetch_add(&ctx->metrics->ingest_accepted, accepted);
+    if (accepted && ctx->cache)
+        srv_cache_clear(ctx->cache); /* answers of the old data */
     if (accepted)
         srv_events_publish(ctx, req->path, accepted);
     atomic_fetch_add(&ctx->metrics->ingest_rejected, ink_batch_rejected(b));

@@ -171,20 +171,35 @@ done:
 /* What to write once the report is computed. */
 typedef enum report_kind { REPORT_KPI, REPORT_CURVES } report_kind;
 
-static void compute_and_reply(const srv_context *ctx, kpi_query *q,
-                              report_kind kind, int32_t step, int32_t max,
-                              srv_reply *reply)
+static void compute_and_reply(const srv_context *ctx, const srv_request *req,
+                              kpi_query *q, report_kind kind, int32_t step,
+                              int32_t max, srv_reply *reply)
 {
+    char *key = ctx->cache ? srv_cache_key(req) : NULL;
+    if (key) {
+        size_t len;
+        char *hit = srv_cache_get(ctx->cache, key, &len);
+        if (hit) {
+            free(key);
+            reply->status = 200;
+            reply->content_type = SRV_JSON;
+            reply->body = hit;
+            reply->len = len;
+            return;
+        }
+    }
     ink_kpi_report *r = NULL;
     ink_error err;
     ink_error_clear(&err);
     ink_status st = ink_kpi_compute(ctx->portfolio, &q->kopt, &r, &err);
     if (st != INK_OK) {
+        free(key);
         srv_reply_status(reply, st, &err);
         return;
     }
     srv_body body;
     if (!srv_body_open(&body)) {
+        free(key);
         ink_kpi_report_free(r);
         srv_reply_error(reply, 500, "out_of_memory", "out of memory");
         return;
@@ -195,6 +210,9 @@ static void compute_and_reply(const srv_context *ctx, kpi_query *q,
         st = ink_kpi_write_curves_json(r, step, max, body.f);
     ink_kpi_report_free(r);
     srv_body_finish(&body, st != INK_OK, 200, SRV_JSON, reply);
+    if (key && reply->status == 200 && reply->body)
+        srv_cache_put(ctx->cache, key, reply->body, reply->len);
+    free(key);
 }
 
 void srv_handle_kpi(const srv_context *ctx, const srv_request *req,
@@ -206,7 +224,7 @@ void srv_handle_kpi(const srv_context *ctx, const srv_request *req,
     q.by_text = NULL;
     if (check_params(req, allowed, "by, as_of, from, to or windows", reply) &&
         parse_common(req, ctx, &q, reply) && parse_windows(req, &q, reply))
-        compute_and_reply(ctx, &q, REPORT_KPI, 0, 0, reply);
+        compute_and_reply(ctx, req, &q, REPORT_KPI, 0, 0, reply);
     free(q.by_text);
 }
 
@@ -248,7 +266,7 @@ void srv_handle_curves(const srv_context *ctx, const srv_request *req,
     /* The curve's points are realization windows 0, step, ..., max. */
     for (uint64_t day = 0; day <= max; day += step)
         q.kopt.windows[q.kopt.window_count++] = (int32_t)day;
-    compute_and_reply(ctx, &q, REPORT_CURVES, (int32_t)step, (int32_t)max,
+    compute_and_reply(ctx, req, &q, REPORT_CURVES, (int32_t)step, (int32_t)max,
                       reply);
 done:
     free(q.by_text);

@@ -30,6 +30,8 @@ struct server {
     int lock_ready;
     int events_ready;
     srv_events events;
+    int cache_ready;
+    srv_cache cache;
     srv_metrics metrics;
     srv_context ctx;
     char url[128];
@@ -497,6 +499,10 @@ ink_status server_start(const server_config *cfg, ink_portfolio *p,
         goto nomem;
     s->events_ready = 1;
     s->ctx.events = &s->events;
+    if (!srv_cache_init(&s->cache))
+        goto nomem;
+    s->cache_ready = 1;
+    s->ctx.cache = &s->cache;
     atomic_init(&s->metrics.ingest_accepted, 0);
     atomic_init(&s->metrics.ingest_rejected, 0);
     s->ctx.kpi_threads = cfg->kpi_threads;
@@ -549,6 +555,8 @@ void server_stop(server *s)
         MHD_stop_daemon(s->daemon);
     if (s->events_ready)
         srv_events_cleanup(&s->events);
+    if (s->cache_ready)
+        srv_cache_cleanup(&s->cache);
     if (s->token) {
         explicit_bzero(s->token, s->token_len);
         free(s->token);

@@ -60,7 +60,8 @@ typedef struct srv_param {
 } srv_param;
 
 /* What a handler sees of a request; valid during the handler call. */
-typedef struct srv_request {
+typedef struct srv_request srv_request;
+struct srv_request {
     const char *path;    /* decoded, without the query */
     const char *subpath; /* the part after a prefix route's path */
     const srv_param *params;
@@ -68,7 +69,7 @@ typedef struct srv_request {
     const char *body; /* POST: the request body (not NUL-terminated) */
     size_t body_len;
     const char *content_type; /* the Content-Type header, or NULL */
-} srv_request;
+};
 
 /* What a handler answers: body is malloc'ed (or NULL when empty) and
  * owned by the reply until sent. */
@@ -92,12 +93,38 @@ typedef struct srv_events {
     pthread_cond_t ready;
     uint64_t generation;
     int stopping;
-    char *text; /* "event: ingest\ndata: ...\n\n" */
+    size_t streams; /* open streams: no report is made for nobody */
+    char *text;     /* "event: ingest\ndata: ...\n\n" */
     size_t len;
 } srv_events;
 
+/* Report answers by query (cache.c); emptied by every ingest. */
+#define SRV_CACHE_ENTRIES 32
+typedef struct srv_cache_entry {
+    char *key, *body;
+    size_t len;
+    uint64_t used;
+} srv_cache_entry;
+
+typedef struct srv_cache {
+    pthread_mutex_t mu;
+    srv_cache_entry entries[SRV_CACHE_ENTRIES];
+    uint64_t tick;
+} srv_cache;
+
+int srv_cache_init(srv_cache *c);
+void srv_cache_cleanup(srv_cache *c);
+void srv_cache_clear(srv_cache *c);
+/* A copy of the answer to key (caller frees), or NULL. */
+char *srv_cache_get(srv_cache *c, const char *key, size_t *len);
+void srv_cache_put(srv_cache *c, const char *key, const char *body, size_t len);
+/* The request's path and parameters, sorted (caller frees; NULL: no
+ * memory). */
+char *srv_cache_key(const srv_request *req);
+
 typedef struct srv_context {
     ink_portfolio *portfolio;
+    srv_cache *cache;
     ink_store *store; /* NULL: no writes */
     pthread_rwlock_t lock;
     srv_events *events;

@@ -370,6 +370,13 @@ req "case after json ingest" 200 /api/v1/cases/C2 &&
     has "json contact decoded" "$tmp/body" 'letter, \"post\"' 
 error "bad header" 400 bad_body 'missing required column \"case_id\"' \
     /api/v1/payments -H "Content-Type: text/csv" --data-binary $'payment_id\nP1\n'
+# Answers are cached until the next ingest: asked before, in another
+# parameter order, and after.
+req "kpi before ingest" 200 "/api/v1/kpi?by=currency&windows=30" &&
+    has "kpi before ingest collected" "$tmp/body" '"collected_amount":90.5' &&
+    cp "$tmp/body" "$tmp/before.json"
+req "kpi cached" 200 "/api/v1/kpi?windows=30&by=currency" &&
+    same_file "kpi cached answer" "$tmp/body" "$tmp/before.json"
 # A dashboard's event stream, open before the ingest.
 curl -s -N "$url/api/v1/events" >"$tmp/events" 2>/dev/null &
 stream=$!
@@ -379,6 +386,8 @@ req "post payments" 200 /api/v1/payments -H "Content-Type: text/csv" --data-bina
     same_file "post payments answer" "$tmp/body" "$tmp/want"
 # The query after the ingest sees the rows without a reload, and equals
 # the CLI reading the store (durable before the answer).
+req "kpi after ingest, not from the cache" 200 "/api/v1/kpi?by=currency&windows=30" &&
+    has "kpi after ingest new collected" "$tmp/body" '"collected_amount":110.5'
 sleep 0.3
 has "event after ingest" "$tmp/events" "event: ingest"
 has "event data" "$tmp/events" 'data: {"route":"/api/v1/payments","accepted":2,"report":{"as_of":"2025-03-02","by":["currency"]'
