@@ -88,6 +88,12 @@ int cli_report_option(const char *command, int c, char *arg,
 int cli_report_finish(const char *command, int argc, char **argv, int next,
                       cli_report_args *a);
 
+/* Loads the portfolio of a (folder or --db) and computes its report;
+ * prints timings (--timings) and any error. On failure returns the exit
+ * code with *p and *r NULL. */
+int cli_report_compute(const char *command, cli_report_args *a,
+                       ink_portfolio **p, ink_kpi_report **r);
+
 /* Loads a portfolio from the folder dir, or from the store file db when
  * db is not NULL; prints the error and returns its exit code on failure. */
 int cli_load(const char *dir, const char *db, const ink_load_options *opt,

@@ -133,21 +133,11 @@ int cmd_curve(int argc, char **argv)
         a.kpi.windows[a.kpi.window_count++] = (int32_t)day;
 
     ink_portfolio *p = NULL;
-    double started = cli_seconds();
-    code = cli_load(a.dir, a.db, &a.load, &p);
+    ink_kpi_report *r = NULL;
+    code = cli_report_compute("curve", &a, &p, &r);
     if (code != CLI_EXIT_OK)
         return code;
-    double loaded = cli_seconds();
-    ink_kpi_report *r = NULL;
-    ink_error err;
-    ink_status st = ink_kpi_compute(p, &a.kpi, &r, &err);
-    if (a.timings)
-        cli_print_timings(p, loaded - started, "curve", cli_seconds() - loaded);
-    if (st != INK_OK) {
-        cli_print_error(&err);
-        ink_portfolio_free(p);
-        return cli_exit_code(st);
-    }
+    ink_status st = INK_OK;
     if (a.format == CLI_FORMAT_JSON)
         st = ink_kpi_write_curves_json(r, (int32_t)step, (int32_t)max, stdout);
     else if (a.format == CLI_FORMAT_CSV)

@@ -383,21 +383,11 @@ int cmd_kpi(int argc, char **argv)
     if (code != CLI_EXIT_OK)
         return code;
     ink_portfolio *p = NULL;
-    double started = cli_seconds();
-    code = cli_load(a.dir, a.db, &a.load, &p);
+    ink_kpi_report *r = NULL;
+    code = cli_report_compute("kpi", &a, &p, &r);
     if (code != CLI_EXIT_OK)
         return code;
-    double loaded = cli_seconds();
-    ink_kpi_report *r = NULL;
-    ink_error err;
-    ink_status st = ink_kpi_compute(p, &a.kpi, &r, &err);
-    if (a.timings)
-        cli_print_timings(p, loaded - started, "kpi", cli_seconds() - loaded);
-    if (st != INK_OK) {
-        cli_print_error(&err);
-        ink_portfolio_free(p);
-        return cli_exit_code(st);
-    }
+    ink_status st = INK_OK;
     table_style style = {isatty(STDOUT_FILENO) && !getenv("NO_COLOR")};
     if (a.format == CLI_FORMAT_JSON)
         st = ink_kpi_write_json(r, stdout);

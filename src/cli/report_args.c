@@ -108,3 +108,26 @@ int cli_report_finish(const char *command, int argc, char **argv, int next,
                                         "--from on or before --to");
     return CLI_EXIT_OK;
 }
+
+int cli_report_compute(const char *command, cli_report_args *a,
+                       ink_portfolio **p, ink_kpi_report **r)
+{
+    *r = NULL;
+    double started = cli_seconds();
+    int code = cli_load(a->dir, a->db, &a->load, p);
+    if (code != CLI_EXIT_OK)
+        return code;
+    double loaded = cli_seconds();
+    ink_error err;
+    ink_status st = ink_kpi_compute(*p, &a->kpi, r, &err);
+    if (a->timings)
+        cli_print_timings(*p, loaded - started, command,
+                          cli_seconds() - loaded);
+    if (st != INK_OK) {
+        cli_print_error(&err);
+        ink_portfolio_free(*p);
+        *p = NULL;
+        return cli_exit_code(st);
+    }
+    return CLI_EXIT_OK;
+}

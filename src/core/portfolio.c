@@ -3,7 +3,7 @@
 
 #include "core/portfolio_impl.h"
 
-static ink_text_column text_view(const ink__table *t, size_t c)
+ink_text_column ink__text_view(const ink__table *t, size_t c)
 {
     const ink__column *col = &t->cols[c];
     return (ink_text_column){col->name, col->data, col->dict, col->present};
@@ -17,14 +17,14 @@ int ink__portfolio_bind(ink_portfolio *p)
     ink_cases *cs = &p->cases;
     cs->count = t->rows;
     cs->ids = t->cols[CASE_ID].dict;
-    cs->debtor_id = text_view(t, CASE_DEBTOR);
-    cs->creditor_id = text_view(t, CASE_CREDITOR);
-    cs->sector = text_view(t, CASE_SECTOR);
-    cs->region = text_view(t, CASE_REGION);
-    cs->risk_class = text_view(t, CASE_RISK);
-    cs->portfolio = text_view(t, CASE_PORTFOLIO);
-    cs->handler = text_view(t, CASE_HANDLER);
-    cs->currency = text_view(t, CASE_CURRENCY);
+    cs->debtor_id = ink__text_view(t, CASE_DEBTOR);
+    cs->creditor_id = ink__text_view(t, CASE_CREDITOR);
+    cs->sector = ink__text_view(t, CASE_SECTOR);
+    cs->region = ink__text_view(t, CASE_REGION);
+    cs->risk_class = ink__text_view(t, CASE_RISK);
+    cs->portfolio = ink__text_view(t, CASE_PORTFOLIO);
+    cs->handler = ink__text_view(t, CASE_HANDLER);
+    cs->currency = ink__text_view(t, CASE_CURRENCY);
     cs->segment = DATA(t, CASE_SEGMENT, uint8_t);
     cs->opened_on = DATA(t, CASE_OPENED, int32_t);
     cs->due_on = DATA(t, CASE_DUE, int32_t);
@@ -40,7 +40,7 @@ int ink__portfolio_bind(ink_portfolio *p)
         if (!p->case_extras)
             return 0;
         for (size_t x = 0; x < cs->extra_count; x++)
-            p->case_extras[x] = text_view(t, CASE_NCOLS + x);
+            p->case_extras[x] = ink__text_view(t, CASE_NCOLS + x);
     }
     cs->extras = p->case_extras;
 
@@ -51,7 +51,7 @@ int ink__portfolio_bind(ink_portfolio *p)
     ps->case_offset = p->payment_offset;
     ps->paid_on = DATA(t, PAY_DATE, int32_t);
     ps->amount = DATA(t, PAY_AMOUNT, int64_t);
-    ps->method = text_view(t, PAY_METHOD);
+    ps->method = ink__text_view(t, PAY_METHOD);
     ps->ids = t->cols[PAY_ID].dict;
     ps->line = DATA(t, PAY_LINE, uint32_t);
 
@@ -67,8 +67,8 @@ int ink__portfolio_bind(ink_portfolio *p)
     ct->outcome = DATA(t, CON_OUTCOME, uint8_t);
     ct->automated = DATA(t, CON_AUTOMATED, uint8_t);
     ct->cost = DATA(t, CON_COST, int64_t);
-    ct->channel = text_view(t, CON_CHANNEL);
-    ct->agent_id = text_view(t, CON_AGENT);
+    ct->channel = ink__text_view(t, CON_CHANNEL);
+    ct->agent_id = ink__text_view(t, CON_AGENT);
     ct->ids = t->cols[CON_ID].dict;
     ct->line = DATA(t, CON_LINE, uint32_t);
 
@@ -80,7 +80,7 @@ int ink__portfolio_bind(ink_portfolio *p)
     co->segment = DATA(t, COST_SEGMENT, uint8_t);
     co->fte = DATA(t, COST_FTE, ink_decimal);
     co->cost = DATA(t, COST_AMOUNT, int64_t);
-    co->currency = text_view(t, COST_CURRENCY);
+    co->currency = ink__text_view(t, COST_CURRENCY);
     co->line = DATA(t, COST_LINE, uint32_t);
     return 1;
 }

@@ -75,6 +75,9 @@ struct ink_portfolio {
     ink_file_stats stats[INK_FILE_COUNT];
 };
 
+/* The public view of a text column of a table. */
+ink_text_column ink__text_view(const ink__table *t, size_t c);
+
 /* Fills the public views from the tables (after loading). */
 int ink__portfolio_bind(ink_portfolio *p);
 

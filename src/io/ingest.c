@@ -69,12 +69,6 @@ const ink_costs *ink_batch_costs(const ink_batch *b)
 
 #define DATA(t, c, type) ((const type *)(t)->cols[c].data)
 
-static ink_text_column text_view(const ink__table *t, size_t c)
-{
-    const ink__column *col = &t->cols[c];
-    return (ink_text_column){col->name, col->data, col->dict, col->present};
-}
-
 static void bind_views(ink_batch *b)
 {
     const ink__table *t = &b->table;
@@ -84,7 +78,7 @@ static void bind_views(ink_batch *b)
                                      NULL,
                                      DATA(t, PAY_DATE, int32_t),
                                      DATA(t, PAY_AMOUNT, int64_t),
-                                     text_view(t, PAY_METHOD),
+                                     ink__text_view(t, PAY_METHOD),
                                      t->cols[PAY_ID].dict,
                                      DATA(t, PAY_LINE, uint32_t)};
     } else if (b->kind == INK_FILE_CONTACTS) {
@@ -98,8 +92,8 @@ static void bind_views(ink_batch *b)
                                      DATA(t, CON_OUTCOME, uint8_t),
                                      DATA(t, CON_AUTOMATED, uint8_t),
                                      DATA(t, CON_COST, int64_t),
-                                     text_view(t, CON_CHANNEL),
-                                     text_view(t, CON_AGENT),
+                                     ink__text_view(t, CON_CHANNEL),
+                                     ink__text_view(t, CON_AGENT),
                                      t->cols[CON_ID].dict,
                                      DATA(t, CON_LINE, uint32_t)};
     } else {
@@ -109,7 +103,7 @@ static void bind_views(ink_batch *b)
                                DATA(t, COST_SEGMENT, uint8_t),
                                DATA(t, COST_FTE, ink_decimal),
                                DATA(t, COST_AMOUNT, int64_t),
-                               text_view(t, COST_CURRENCY),
+                               ink__text_view(t, COST_CURRENCY),
                                DATA(t, COST_LINE, uint32_t)};
     }
 }
