@@ -25,13 +25,17 @@ typedef struct ink_batch_reject {
 } ink_batch_reject;
 
 /*
- * Checks csv (the text of payments.csv, contacts.csv or costs.csv rows,
- * header line first) against p with every rule of the data contract, the
- * same messages as loading, and ids neither stored in p already nor
- * repeated in the batch. Invalid rows are listed in the batch, not fatal;
- * a header error is (INK_DATA). p is not changed, except that the first
- * check builds an index of its ids (so checks and applies on one
- * portfolio must not run concurrently with each other).
+ * Checks csv (the text of cases.csv, payments.csv, contacts.csv or
+ * costs.csv rows, header line first) against p with every rule of the
+ * data contract, the same messages as loading, and ids not repeated in
+ * the batch. A payment or contact id stored in p already is refused; a
+ * case id stored already makes its row an update of that case (closing
+ * it, say), which must keep its currency and opened_on. Cases rows take
+ * the portfolio's extra columns (missing ones are null, others ignored).
+ * Invalid rows are listed in the batch, not fatal; a header error is
+ * (INK_DATA). p is not changed, except that the first check builds an index of
+ * its ids (so checks and applies on one portfolio must not run concurrently
+ * with each other).
  */
 ink_status ink_batch_check(ink_portfolio *p, ink_file_kind kind,
                            const char *csv, size_t len, ink_batch **out,
@@ -44,6 +48,7 @@ size_t ink_batch_rejected(const ink_batch *b);
 const ink_batch_reject *ink_batch_reject_at(const ink_batch *b, size_t i);
 /* The accepted rows as column views (case_offset is NULL: rows are in
  * batch order; case_index refers to the portfolio's cases). */
+const ink_cases *ink_batch_cases(const ink_batch *b);
 const ink_payments *ink_batch_payments(const ink_batch *b);
 const ink_contacts *ink_batch_contacts(const ink_batch *b);
 const ink_costs *ink_batch_costs(const ink_batch *b);

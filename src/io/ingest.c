@@ -9,11 +9,16 @@
 #include "core/hash.h"
 #include "core/mem.h"
 #include "inkasso/ingest.h"
+#include "inkasso/units.h"
 #include "io/loader.h"
 
 struct ink_batch {
     ink_file_kind kind;
     ink__table table;
+    /* Cases: the stored row each batch row updates, or UINT32_MAX. */
+    uint32_t *target;
+    ink_cases cases;
+    ink_text_column *case_extras;
     ink_batch_reject *rejects;
     size_t nrejects;
     char *text; /* the rejects' texts */
@@ -27,6 +32,8 @@ void ink_batch_free(ink_batch *b)
     if (!b)
         return;
     ink__table_cleanup(&b->table);
+    free(b->target);
+    free(b->case_extras);
     free(b->rejects);
     free(b->text);
     free(b);
@@ -52,6 +59,11 @@ const ink_batch_reject *ink_batch_reject_at(const ink_batch *b, size_t i)
     return i < b->nrejects ? &b->rejects[i] : NULL;
 }
 
+const ink_cases *ink_batch_cases(const ink_batch *b)
+{
+    return b->kind == INK_FILE_CASES ? &b->cases : NULL;
+}
+
 const ink_payments *ink_batch_payments(const ink_batch *b)
 {
     return b->kind == INK_FILE_PAYMENTS ? &b->payments : NULL;
@@ -69,9 +81,39 @@ const ink_costs *ink_batch_costs(const ink_batch *b)
 
 #define DATA(t, c, type) ((const type *)(t)->cols[c].data)
 
-static void bind_views(ink_batch *b)
+static int bind_views(ink_batch *b)
 {
     const ink__table *t = &b->table;
+    if (b->kind == INK_FILE_CASES) {
+        ink_cases *cs = &b->cases;
+        cs->count = t->rows;
+        cs->ids = t->cols[CASE_ID].dict;
+        cs->debtor_id = ink__text_view(t, CASE_DEBTOR);
+        cs->creditor_id = ink__text_view(t, CASE_CREDITOR);
+        cs->sector = ink__text_view(t, CASE_SECTOR);
+        cs->region = ink__text_view(t, CASE_REGION);
+        cs->risk_class = ink__text_view(t, CASE_RISK);
+        cs->portfolio = ink__text_view(t, CASE_PORTFOLIO);
+        cs->handler = ink__text_view(t, CASE_HANDLER);
+        cs->currency = ink__text_view(t, CASE_CURRENCY);
+        cs->segment = DATA(t, CASE_SEGMENT, uint8_t);
+        cs->opened_on = DATA(t, CASE_OPENED, int32_t);
+        cs->due_on = DATA(t, CASE_DUE, int32_t);
+        cs->amount = DATA(t, CASE_AMOUNT, int64_t);
+        cs->closed_on = DATA(t, CASE_CLOSED, int32_t);
+        cs->close_reason = DATA(t, CASE_REASON, uint8_t);
+        cs->line = DATA(t, CASE_LINE, uint32_t);
+        cs->extra_count = t->ncols - CASE_NCOLS;
+        free(b->case_extras);
+        b->case_extras = ink__calloc_array(
+            cs->extra_count ? cs->extra_count : 1, sizeof *b->case_extras);
+        if (!b->case_extras)
+            return 0;
+        for (size_t x = 0; x < cs->extra_count; x++)
+            b->case_extras[x] = ink__text_view(t, CASE_NCOLS + x);
+        cs->extras = b->case_extras;
+        return 1;
+    }
     if (b->kind == INK_FILE_PAYMENTS) {
         b->payments = (ink_payments){t->rows,
                                      DATA(t, PAY_CASE, uint32_t),
@@ -106,6 +148,7 @@ static void bind_views(ink_batch *b)
                                ink__text_view(t, COST_CURRENCY),
                                DATA(t, COST_LINE, uint32_t)};
     }
+    return 1;
 }
 
 /* The portfolio's ids of a file, indexed for lookups (built once; an
@@ -181,9 +224,39 @@ static int by_line(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
+/* A case row may update stored case row s when it keeps its currency
+ * and opened_on (its payments and contacts were checked against them). */
+static int update_allowed(const ink_portfolio *p, const ink_batch *b, size_t i,
+                          uint32_t s, ink_reason *reason, char *msg, size_t cap)
+{
+    const ink__table *stored = &p->tables[INK_FILE_CASES], *t = &b->table;
+    const char *have =
+        ink_dict_get(stored->cols[CASE_CURRENCY].dict,
+                     DATA(stored, CASE_CURRENCY, uint32_t)[s], NULL);
+    const char *want = ink_dict_get(t->cols[CASE_CURRENCY].dict,
+                                    DATA(t, CASE_CURRENCY, uint32_t)[i], NULL);
+    if (strcmp(have, want) != 0) {
+        *reason = INK_REASON_CURRENCY_MISMATCH;
+        snprintf(msg, cap,
+                 "expected %s, the stored case's currency, got \"%s\"", have,
+                 want);
+        return 0;
+    }
+    int32_t was = DATA(stored, CASE_OPENED, int32_t)[s];
+    if (DATA(t, CASE_OPENED, int32_t)[i] != was) {
+        char d[INK_DATE_TEXT_MAX];
+        ink_format_date(was, d, sizeof d);
+        *reason = INK_REASON_BAD_VALUE;
+        snprintf(msg, cap, "expected %s, the stored case's opened_on", d);
+        return 0;
+    }
+    return 1;
+}
+
 /*
- * Drops batch rows whose id is stored already or repeats an earlier row
- * of the batch, and lists them as rejects (reason duplicate_id).
+ * Drops batch rows whose id repeats an earlier row of the batch, or is
+ * stored already (for cases: an update, unless it changes the currency
+ * or opened_on), and lists them as rejects.
  */
 static ink_status drop_duplicates(ink_portfolio *p, ink_batch *b, chunk *ch)
 {
@@ -203,19 +276,33 @@ static ink_status drop_duplicates(ink_portfolio *p, ink_batch *b, chunk *ch)
     if (!dup_of || !keep || !extra || !index_stored_ids(stored) ||
         !ink__dict_rehash(ids) || !ink__dict_build_index(ids, 1, dup_of))
         goto done;
+    if (b->kind == INK_FILE_CASES) {
+        b->target = ink__alloc_array(t->rows ? t->rows : 1, sizeof *b->target);
+        if (!b->target)
+            goto done;
+    }
     for (size_t i = 0; i < t->rows; i++) {
         size_t len;
         const char *id = ink_dict_get(ids, (uint32_t)i + 1, &len);
         char v[200], msg[512];
+        ink_reason reason = INK_REASON_DUPLICATE_ID;
+        uint32_t stored_code = ink_dict_find(stored, id, len);
         keep[i] = 1;
-        if (ink_dict_find(stored, id, len)) {
-            ink__quote_value(v, sizeof v, id, len);
-            snprintf(msg, sizeof msg, "duplicate %s %s (already stored)", name,
-                     v);
-        } else if (dup_of[i + 1]) {
-            ink__quote_value(v, sizeof v, id, len);
+        if (b->target)
+            b->target[i] = UINT32_MAX;
+        ink__quote_value(v, sizeof v, id, len);
+        if (dup_of[i + 1]) {
             snprintf(msg, sizeof msg, "duplicate %s %s (first on line %u)",
                      name, v, (unsigned)line[dup_of[i + 1] - 1]);
+        } else if (stored_code && b->target) {
+            if (update_allowed(p, b, i, stored_code - 1, &reason, msg,
+                               sizeof msg)) {
+                b->target[i] = stored_code - 1;
+                continue;
+            }
+        } else if (stored_code) {
+            snprintf(msg, sizeof msg, "duplicate %s %s (already stored)", name,
+                     v);
         } else {
             continue;
         }
@@ -224,15 +311,9 @@ static ink_status drop_duplicates(ink_portfolio *p, ink_batch *b, chunk *ch)
         if (!ink__reserve((void **)&text, &text_cap, text_len + nlen + mlen + 2,
                           1))
             goto done;
-        extra[nextra] = (reject_row){b->kind,
-                                     line[i],
-                                     (int32_t)position,
-                                     INK_REASON_DUPLICATE_ID,
-                                     text_len,
-                                     text_len + nlen + 1,
-                                     0,
-                                     nlen,
-                                     mlen,
+        extra[nextra] = (reject_row){b->kind, line[i],  (int32_t)position,
+                                     reason,  text_len, text_len + nlen + 1,
+                                     0,       nlen,     mlen,
                                      0};
         memcpy(text + text_len, name, nlen + 1);
         memcpy(text + text_len + nlen + 1, msg, mlen + 1);
@@ -242,6 +323,12 @@ static ink_status drop_duplicates(ink_portfolio *p, ink_batch *b, chunk *ch)
     if (!keep_rejects(b, ch, extra, nextra, text))
         goto done;
     qsort(b->rejects, b->nrejects, sizeof *b->rejects, by_line);
+    if (nextra && b->target) {
+        size_t k = 0;
+        for (size_t i = 0; i < t->rows; i++)
+            if (keep[i])
+                b->target[k++] = b->target[i];
+    }
     if (nextra && !ink__table_filter(t, keep))
         goto done;
     st = INK_OK;
@@ -253,16 +340,44 @@ done:
     return st;
 }
 
+/* Cases rows take the portfolio's columns, so that they can join its
+ * table: its extra columns, found by name in the batch's header (null
+ * when absent); the batch's other extra columns are ignored. */
+static ink_status case_layout(const ink_portfolio *p, file_ctx *fc)
+{
+    const ink__table *t = &p->tables[INK_FILE_CASES];
+    size_t extras = t->ncols - CASE_NCOLS;
+    uint32_t *pos = ink__alloc_array(extras ? extras : 1, sizeof *pos);
+    fc->ncols = t->ncols;
+    fc->kinds = ink__alloc_array(t->ncols, sizeof *fc->kinds);
+    fc->col_names = ink__alloc_array(t->ncols, sizeof *fc->col_names);
+    if (!pos || !fc->kinds || !fc->col_names) {
+        free(pos);
+        return INK_NOMEM;
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        fc->kinds[c] = t->cols[c].kind;
+        fc->col_names[c] = t->cols[c].name;
+    }
+    for (size_t x = 0; x < extras; x++) {
+        pos[x] = UINT32_MAX;
+        for (uint32_t i = 0; i < fc->header_fields; i++)
+            if (strcmp(fc->header_names[i], t->cols[CASE_NCOLS + x].name) == 0)
+                pos[x] = i;
+    }
+    free(fc->extra_pos);
+    fc->extra_pos = pos;
+    fc->nextras = extras;
+    return INK_OK;
+}
+
 ink_status ink_batch_check(ink_portfolio *p, ink_file_kind kind,
                            const char *csv, size_t len, ink_batch **out,
                            ink_error *err)
 {
     *out = NULL;
-    if (kind != INK_FILE_PAYMENTS && kind != INK_FILE_CONTACTS &&
-        kind != INK_FILE_COSTS)
-        return ink__error_set(err, INK_USAGE, NULL,
-                              "only payments, contacts and costs rows can "
-                              "be added");
+    if ((unsigned)kind >= INK_FILE_COUNT)
+        return ink__error_set(err, INK_USAGE, NULL, "no such file kind");
     ink_batch *b = calloc(1, sizeof *b);
     if (!b)
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
@@ -280,7 +395,8 @@ ink_status ink_batch_check(ink_portfolio *p, ink_file_kind kind,
     ink_status st = ink__read_header(&fc, &reader, err);
     ink__csv_cleanup(&reader);
     if (st == INK_OK)
-        st = ink__table_layout(&fc);
+        st = kind == INK_FILE_CASES ? case_layout(p, &fc)
+                                    : ink__table_layout(&fc);
     if (st == INK_OK &&
         (!ink__table_init(&ch.table, fc.ncols, fc.kinds, fc.col_names) ||
          !ink__table_init(&b->table, fc.ncols, fc.kinds, fc.col_names)))
@@ -313,13 +429,89 @@ ink_status ink_batch_check(ink_portfolio *p, ink_file_kind kind,
         ink_batch_free(b);
         return st;
     }
-    bind_views(b);
+    if (!bind_views(b)) {
+        ink_batch_free(b);
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    }
     *out = b;
+    return INK_OK;
+}
+
+/* Copies batch row i over stored case row s (all but the id and line). */
+static int update_case(ink__table *t, const ink__table *bt, size_t i,
+                       uint32_t s)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (c == CASE_ID || c == CASE_LINE)
+            continue;
+        ink__column *to = &t->cols[c];
+        const ink__column *from = &bt->cols[c];
+        if (to->kind == INK_COL_TEXT) {
+            uint32_t code = ((const uint32_t *)from->data)[i];
+            size_t len;
+            const char *v = ink_dict_get(from->dict, code, &len);
+            uint32_t mine =
+                v ? ink__dict_intern(to->dict, v, len, ink__hash(v, len)) : 0;
+            if (v && !mine)
+                return 0;
+            ((uint32_t *)to->data)[s] = mine;
+            continue;
+        }
+        size_t size = ink__col_elem_size(to->kind);
+        memcpy((char *)to->data + s * size, (const char *)from->data + i * size,
+               size);
+    }
+    return 1;
+}
+
+/* Grows a by-case offset array to cases + 1 entries: new cases have no
+ * rows yet. */
+static int grow_offsets(uint32_t **offset, size_t old_cases, size_t cases)
+{
+    uint32_t *o = realloc(*offset, (cases + 1) * sizeof *o);
+    if (!o)
+        return 0;
+    for (size_t c = old_cases + 1; c <= cases; c++)
+        o[c] = o[old_cases];
+    *offset = o;
+    return 1;
+}
+
+static ink_status apply_cases(ink_portfolio *p, ink_batch *b, ink_error *err)
+{
+    ink__table *t = &p->tables[INK_FILE_CASES], *bt = &b->table;
+    size_t old_cases = t->rows;
+    uint8_t *keep = ink__alloc_array(bt->rows ? bt->rows : 1, 1);
+    if (!keep)
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < bt->rows; i++) {
+        keep[i] = b->target[i] == UINT32_MAX;
+        if (!keep[i] && !update_case(t, bt, i, b->target[i])) {
+            free(keep);
+            return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        }
+    }
+    int ok = ink__table_filter(bt, keep);
+    free(keep);
+    /* New cases join the table; their ids get the index back, since
+     * payments and contacts look cases up by id. */
+    ink__dict_drop_index(t->cols[CASE_ID].dict);
+    ok = ok && ink__table_append(t, bt, 1);
+    ok = ok && ink__dict_rehash(t->cols[CASE_ID].dict) &&
+         ink__dict_build_index(t->cols[CASE_ID].dict, 1, NULL);
+    memset(bt, 0, sizeof *bt);
+    ok = ok && grow_offsets(&p->payment_offset, old_cases, t->rows) &&
+         grow_offsets(&p->contact_offset, old_cases, t->rows) &&
+         ink__portfolio_bind(p);
+    if (!ok)
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     return INK_OK;
 }
 
 ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
 {
+    if (b->kind == INK_FILE_CASES)
+        return apply_cases(p, b, err);
     ink__table *t = &p->tables[b->kind];
     size_t cases = p->tables[INK_FILE_CASES].rows;
     /* The stored ids' index goes: the rows are about to move. */

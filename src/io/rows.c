@@ -468,6 +468,11 @@ static int case_row(chunk *ch, const ink_csv_record *rec)
                              "required when closed_on is given");
     const file_ctx *fc = ch->fc;
     for (size_t x = 0; x < fc->nextras; x++) {
+        /* An ingest's rows may lack an extra column the portfolio has. */
+        if (fc->extra_pos[x] == UINT32_MAX) {
+            COL(t, CASE_NCOLS + x, uint32_t)[row] = 0;
+            continue;
+        }
         field e = {rec->field[fc->extra_pos[x]], rec->len[fc->extra_pos[x]],
                    fc->extra_pos[x] + 1, NULL};
         if (!decode_text(ch, &e, t->cols[CASE_NCOLS + x].dict,

@@ -9,6 +9,8 @@
 
 static ink_file_kind kind_of(const char *path)
 {
+    if (strcmp(path, "/api/v1/cases") == 0)
+        return INK_FILE_CASES;
     if (strcmp(path, "/api/v1/payments") == 0)
         return INK_FILE_PAYMENTS;
     if (strcmp(path, "/api/v1/contacts") == 0)

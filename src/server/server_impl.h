@@ -26,6 +26,7 @@ typedef enum srv_route_id {
     SRV_ROUTE_CASE,
     SRV_ROUTE_HEALTHZ,
     SRV_ROUTE_METRICS,
+    SRV_ROUTE_CASES,
     SRV_ROUTE_PAYMENTS,
     SRV_ROUTE_CONTACTS,
     SRV_ROUTE_COSTS,
@@ -182,7 +183,7 @@ void srv_events_stream_free(void *stream);
 char *srv_json_rows_to_csv(const char *body, size_t len, size_t *out_len,
                            const char **error);
 
-/* POST /api/v1/{payments,contacts,costs} (route_ingest.c); called with
+/* POST /api/v1/{cases,payments,contacts,costs} (route_ingest.c); called with
  * the lock held for writing. */
 void srv_handle_ingest(const srv_context *ctx, const srv_request *req,
                        srv_reply *reply);

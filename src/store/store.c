@@ -228,10 +228,9 @@ static int step_done(sqlite3_stmt *st)
     return rc == SQLITE_DONE;
 }
 
-static ink_status import_cases(sqlite3 *db, const ink_portfolio *p,
+static ink_status import_cases(sqlite3 *db, const ink_cases *cs,
                                ink_import_stats *stats, ink_error *err)
 {
-    const ink_cases *cs = ink_portfolio_cases(p);
     /* Insert, or update only when a column differs (so that "unchanged"
      * can be told from "updated" by the change count). */
     static const char sql[] =
@@ -469,7 +468,7 @@ ink_status ink_store_import(ink_store *s, const ink_portfolio *p,
     memset(stats, 0, sizeof *stats);
     if (exec(s->db, "BEGIN IMMEDIATE", err) != INK_OK)
         return INK_IO;
-    ink_status st = import_cases(s->db, p, stats, err);
+    ink_status st = import_cases(s->db, ink_portfolio_cases(p), stats, err);
     const ink_cases *cs = ink_portfolio_cases(p);
     if (st == INK_OK)
         st = insert_payments(s->db, cs, ink_portfolio_payments(p), stats, err);
@@ -668,6 +667,9 @@ ink_status ink_store_write_batch(ink_store *s, const ink_portfolio *p,
         break;
     case INK_FILE_CONTACTS:
         st = insert_contacts(s->db, cs, ink_batch_contacts(b), stats, err);
+        break;
+    case INK_FILE_CASES:
+        st = import_cases(s->db, ink_batch_cases(b), stats, err);
         break;
     default:
         st = insert_costs(s->db, ink_batch_costs(b), 0, stats, err);

@@ -402,12 +402,19 @@ req "post contacts" 200 /api/v1/contacts -H "Content-Type: text/csv" \
     --data-binary $'contact_id,case_id,at,channel,direction,outcome\nK9,C3,2025-03-02T09:00:00Z,phone,out,responded\n' &&
     has "post contacts accepted" "$tmp/body" '{"accepted":1,"rejected":[]}'
 req "case after ingest" 200 /api/v1/cases/C3 && has "case shows the contact" "$tmp/body" '"K9"'
+# Cases: a new one, and an update that closes a stored one.
+req "post cases" 200 /api/v1/cases -H "Content-Type: text/csv" \
+    --data-binary $'case_id,debtor_id,segment,opened_on,amount,currency,closed_on,close_reason\nC8,D8,B2C,2025-02-01,10,EUR,,\nC3,D2,B2C,2025-03-02,50,CHF,2025-03-02,written_off\nC1,D1,B2C,2025-01-10,100.50,CHF,,\n' &&
+    printf '%s\n' '{"accepted":2,"rejected":[{"line":4,"column":1,"field":"case_id","reason":"currency_mismatch","message":"expected EUR, the stored case\u0027s currency, got \"CHF\""}]}' | sed "s/\\\\u0027/'/" >"$tmp/want" &&
+    same_file "post cases answer" "$tmp/body" "$tmp/want"
+req "closed case" 200 /api/v1/cases/C3 && has "closed case shows it" "$tmp/body" '"close_reason":"written_off"'
+req "new case" 200 /api/v1/cases/C8
 head -c $((9 * 1024 * 1024)) /dev/zero | tr '\0' 'x' >"$tmp/huge"
 error "body too large" 413 payload_too_large "the body may have at most 8388608 bytes" \
     /api/v1/costs -H "Content-Type: text/csv" --data-binary @"$tmp/huge"
 req "metrics ingest" 200 /metrics &&
-    has "metrics accepted rows" "$tmp/body" 'inkasso_ingest_rows_total{result="accepted"} 4' &&
-    has "metrics rejected rows" "$tmp/body" 'inkasso_ingest_rows_total{result="rejected"} 7'
+    has "metrics accepted rows" "$tmp/body" 'inkasso_ingest_rows_total{result="accepted"} 6' &&
+    has "metrics rejected rows" "$tmp/body" 'inkasso_ingest_rows_total{result="rejected"} 8'
 # Concurrent ingests and queries: every answer 200, every row counted once.
 clients=()
 for i in $(seq 10); do
@@ -434,7 +441,7 @@ wait "$stream" 2>/dev/null
 has "last event has the final totals" "$tmp/events" '"collected_amount":120.5'
 # Restarted, the store gives the same portfolio (nothing lost, nothing doubled).
 "$ink" kpi --db "$tmp/ingest.db" --by currency --format csv >"$tmp/after.csv"
-has "store after restart" "$tmp/after.csv" "group,EUR,2,1,1,EUR,300.5,120.5"
+has "store after restart" "$tmp/after.csv" "group,EUR,3,2,1,EUR,310.5,120.5"
 
 # Killed with SIGKILL while ingesting: after a restart the store has the
 # batch whole or not at all.

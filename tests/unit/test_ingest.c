@@ -227,8 +227,93 @@ static void test_contacts_and_costs(const char *data)
     CHECK_INT(ink_batch_check(p, INK_FILE_PAYMENTS, bad, strlen(bad), &b, &err),
               INK_DATA);
     CHECK_STR(err.message, "missing required column \"paid_on\"");
-    CHECK_INT(ink_batch_check(p, INK_FILE_CASES, bad, strlen(bad), &b, &err),
-              INK_USAGE);
+    ink_portfolio_free(p);
+}
+
+static void test_cases(const char *data)
+{
+    char valid[512];
+    snprintf(valid, sizeof valid, "%s/valid", data);
+    ink_portfolio *p = NULL;
+    ink_error err;
+    CHECK_INT(ink_portfolio_load(valid, NULL, &p, &err), INK_OK);
+    if (!p)
+        return;
+    static const char cases[] =
+        "case_id,debtor_id,segment,opened_on,amount,currency,closed_on,"
+        "close_reason,product\n"
+        "C2,D1,B2B,2025-01-15,200,EUR,2025-02-20,settled,x\n" /* update */
+        "C7,D9,B2C,2025-03-01,70,EUR,,,\n"                    /* new */
+        "C3,D2,B2C,2025-03-02,50,EUR,,,\n"                    /* currency */
+        "C1,D1,B2C,2025-01-11,100.50,EUR,2025-02-01,paid,\n"  /* opened_on */
+        "C7,D9,B2C,2025-03-01,70,EUR,,,\n";                   /* repeated */
+    ink_batch *b = NULL;
+    CHECK_INT(
+        ink_batch_check(p, INK_FILE_CASES, cases, strlen(cases), &b, &err),
+        INK_OK);
+    if (!b) {
+        ink_portfolio_free(p);
+        return;
+    }
+    CHECK_INT(ink_batch_accepted(b), 2);
+    CHECK_INT(ink_batch_rejected(b), 3);
+    static const char *const want[][2] = {
+        {"currency_mismatch",
+         "expected CHF, the stored case's currency, got \"EUR\""},
+        {"bad_value", "expected 2025-01-10, the stored case's opened_on"},
+        {"duplicate_id", "duplicate case_id \"C7\" (first on line 3)"},
+    };
+    for (size_t i = 0; i < 3 && i < ink_batch_rejected(b); i++) {
+        CHECK_STR(ink_reason_name(ink_batch_reject_at(b, i)->reason),
+                  want[i][0]);
+        CHECK_STR(ink_batch_reject_at(b, i)->message, want[i][1]);
+    }
+    char db[300];
+    snprintf(db, sizeof db, "%s/c.db", dir);
+    ink_store *s = NULL;
+    CHECK_INT(ink_store_open(db, &s, &err), INK_OK);
+    CHECK_INT(ink_store_import(s, p, NULL, &err), INK_OK);
+    ink_import_stats stats;
+    CHECK_INT(ink_store_write_batch(s, p, b, &stats, &err), INK_OK);
+    CHECK_INT(stats.inserted[INK_FILE_CASES], 1);
+    CHECK_INT(stats.updated[INK_FILE_CASES], 1);
+    CHECK_INT(ink_portfolio_apply(p, b, &err), INK_OK);
+    ink_batch_free(b);
+    const ink_cases *cs = ink_portfolio_cases(p);
+    CHECK_INT(cs->count, 4);
+    uint32_t c2 = ink_dict_find(cs->ids, "C2", 2);
+    CHECK_INT(c2, 2);
+    CHECK_INT(cs->close_reason[c2 - 1], INK_CLOSE_SETTLED);
+    CHECK_INT(cs->region.codes[c2 - 1], 0); /* the row replaced it all */
+    CHECK_INT(ink_dict_find(cs->ids, "C7", 2), 4);
+    CHECK_INT(ink_portfolio_payments(p)->case_offset[4], 3);
+    /* The new case takes payments now. */
+    static const char pay[] = "payment_id,case_id,paid_on,amount,currency\n"
+                              "P20,C7,2025-03-02,7,EUR\n";
+    CHECK_INT(ink_batch_check(p, INK_FILE_PAYMENTS, pay, strlen(pay), &b, &err),
+              INK_OK);
+    if (b) {
+        CHECK_INT(ink_batch_accepted(b), 1);
+        CHECK_INT(ink_store_write_batch(s, p, b, NULL, &err), INK_OK);
+        CHECK_INT(ink_portfolio_apply(p, b, &err), INK_OK);
+        ink_batch_free(b);
+    }
+    /* Memory and the store read back agree. */
+    ink_portfolio *r = NULL;
+    CHECK_INT(ink_store_load(s, NULL, &r, &err), INK_OK);
+    char *a = kpi_json(p), *d = r ? kpi_json(r) : NULL;
+    CHECK(a && d && strcmp(a, d) == 0);
+    CHECK(a && strstr(a, "\"resolved_cases\":2") != NULL);
+    free(a);
+    free(d);
+    ink_portfolio_free(r);
+    ink_store_close(s);
+    char path[320];
+    unlink(db);
+    snprintf(path, sizeof path, "%s-wal", db);
+    unlink(path);
+    snprintf(path, sizeof path, "%s-shm", db);
+    unlink(path);
     ink_portfolio_free(p);
 }
 
@@ -243,6 +328,7 @@ int main(void)
     mkdir(appended, 0700);
     test_payments(data);
     test_contacts_and_costs(data);
+    test_cases(data);
     const char *names[] = {"cases.csv", "payments.csv", "contacts.csv",
                            "costs.csv"};
     for (size_t i = 0; i < 4; i++) {
