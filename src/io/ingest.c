@@ -497,9 +497,10 @@ static ink_status apply_cases(ink_portfolio *p, ink_batch *b, ink_error *err)
      * payments and contacts look cases up by id. */
     ink__dict_drop_index(t->cols[CASE_ID].dict);
     ok = ok && ink__table_append(t, bt, 1);
+    if (ok)
+        memset(bt, 0, sizeof *bt); /* its rows are the portfolio's now */
     ok = ok && ink__dict_rehash(t->cols[CASE_ID].dict) &&
          ink__dict_build_index(t->cols[CASE_ID].dict, 1, NULL);
-    memset(bt, 0, sizeof *bt);
     ok = ok && grow_offsets(&p->payment_offset, old_cases, t->rows) &&
          grow_offsets(&p->contact_offset, old_cases, t->rows) &&
          ink__portfolio_bind(p);
@@ -510,13 +511,18 @@ static ink_status apply_cases(ink_portfolio *p, ink_batch *b, ink_error *err)
 
 ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
 {
+    if (b->table.rows == 0)
+        return INK_OK; /* nothing accepted: nothing to regroup */
     if (b->kind == INK_FILE_CASES)
         return apply_cases(p, b, err);
     ink__table *t = &p->tables[b->kind];
     size_t cases = p->tables[INK_FILE_CASES].rows;
-    /* The stored ids' index goes: the rows are about to move. */
-    ink__dict_drop_index(t->cols[0].dict);
-    ink__dict_drop_index(b->table.cols[0].dict);
+    /* The stored ids' index goes: the rows are about to move. (Costs
+     * rows have no id.) */
+    if (b->kind != INK_FILE_COSTS) {
+        ink__dict_drop_index(t->cols[0].dict);
+        ink__dict_drop_index(b->table.cols[0].dict);
+    }
     if (!ink__table_append(t, &b->table, 1))
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     /* The batch's rows are the portfolio's now; its rejects stay. */

@@ -120,6 +120,50 @@ static void torture(const char *dir, int lenient, const char *rejects,
            dir, lenient, threads, total);
 }
 
+/* Ingest: load, check a batch of each kind, apply it. */
+static ink_status ingest_run(const char *dir)
+{
+    static const char *const batches[] = {
+        "case_id,debtor_id,segment,opened_on,amount,currency,closed_on,"
+        "close_reason\nC2,D1,B2B,2025-01-15,200,EUR,2025-02-20,settled\n"
+        "C9,D9,B2C,2025-03-01,70,EUR,,\nC9,D9,B2C,2025-03-01,70,EUR,,\n",
+        "payment_id,case_id,paid_on,amount,currency\nP9,C2,2025-02-10,20,EUR\n"
+        "P1,C1,2025-01-30,5,EUR\n",
+        "contact_id,case_id,at,channel,direction,outcome\n"
+        "K9,C3,2025-03-02T09:00:00Z,fax,out,responded\n",
+        "period,segment,fte,cost,currency\n2025-02,B2C,1,10,EUR\n"};
+    ink_portfolio *p = NULL;
+    ink_status st = ink_portfolio_load(dir, NULL, &p, NULL);
+    for (int k = 0; k < 4 && st == INK_OK; k++) {
+        ink_batch *b = NULL;
+        st = ink_batch_check(p, (ink_file_kind)k, batches[k],
+                             strlen(batches[k]), &b, NULL);
+        if (st == INK_OK)
+            st = ink_portfolio_apply(p, b, NULL);
+        ink_batch_free(b);
+    }
+    ink_portfolio_free(p);
+    return st;
+}
+
+static void torture_ingest(const char *dir)
+{
+    fail_at = 0;
+    allocations = 0;
+    CHECK_INT(ingest_run(dir), INK_OK);
+    long total = allocations;
+    int wrong = 0;
+    for (long k = 1; k <= total; k++) {
+        fail_at = k;
+        allocations = 0;
+        ink_status st = ingest_run(dir);
+        wrong += st != INK_NOMEM && !(st == INK_OK && allocations < k);
+    }
+    fail_at = 0;
+    CHECK_INT(wrong, 0);
+    printf("ingest: %ld allocations, each failed once\n", total);
+}
+
 /* The generator under the same torture: a failed allocation fails the
  * run with INK_NOMEM and leaves no file, final or temporary, behind. */
 static void torture_gen(void)
@@ -183,5 +227,6 @@ int main(void)
     torture(lenient, 0, NULL, 1, INK_DATA);
     remove(rejects);
     torture_gen();
+    torture_ingest(valid);
     return check_report("alloc");
 }

@@ -221,6 +221,10 @@ static void test_contacts_and_costs(const char *data)
         CHECK_STR(ink_batch_reject_at(b, 0)->message,
                   "expected EUR like the earlier rows of segment B2C (line "
                   "2), got \"CHF\"");
+        /* The B2B row is applied: costs had B2C and the whole operation. */
+        CHECK_INT(ink_portfolio_apply(p, b, &err), INK_OK);
+        CHECK_INT(ink_portfolio_costs(p)->count, 3);
+        CHECK_INT(ink_portfolio_costs(p)->segment[2], INK_SEGMENT_B2B);
         ink_batch_free(b);
     }
     static const char bad[] = "payment_id,case_id\nP1,C1\n";
