@@ -11,10 +11,9 @@ ink_text_column ink__text_view(const ink__table *t, size_t c)
 
 #define DATA(t, c, type) ((const type *)(t)->cols[c].data)
 
-int ink__portfolio_bind(ink_portfolio *p)
+int ink__bind_cases(ink_cases *cs, const ink__table *t,
+                    ink_text_column **extras)
 {
-    const ink__table *t = &p->tables[INK_FILE_CASES];
-    ink_cases *cs = &p->cases;
     cs->count = t->rows;
     cs->ids = t->cols[CASE_ID].dict;
     cs->debtor_id = ink__text_view(t, CASE_DEBTOR);
@@ -33,33 +32,39 @@ int ink__portfolio_bind(ink_portfolio *p)
     cs->close_reason = DATA(t, CASE_REASON, uint8_t);
     cs->line = DATA(t, CASE_LINE, uint32_t);
     cs->extra_count = t->ncols - CASE_NCOLS;
+    /* Bound again after an ingest: the old views go. */
+    free(*extras);
+    *extras = NULL;
     if (cs->extra_count) {
-        /* Bound again after an ingest: the old views go. */
-        free(p->case_extras);
-        p->case_extras = calloc(cs->extra_count, sizeof *p->case_extras);
-        if (!p->case_extras)
+        *extras = calloc(cs->extra_count, sizeof **extras);
+        if (!*extras)
             return 0;
         for (size_t x = 0; x < cs->extra_count; x++)
-            p->case_extras[x] = ink__text_view(t, CASE_NCOLS + x);
+            (*extras)[x] = ink__text_view(t, CASE_NCOLS + x);
     }
-    cs->extras = p->case_extras;
+    cs->extras = *extras;
+    return 1;
+}
 
-    t = &p->tables[INK_FILE_PAYMENTS];
-    ink_payments *ps = &p->payments;
+void ink__bind_payments(ink_payments *ps, const ink__table *t,
+                        const uint32_t *offset)
+{
     ps->count = t->rows;
     ps->case_index = DATA(t, PAY_CASE, uint32_t);
-    ps->case_offset = p->payment_offset;
+    ps->case_offset = offset;
     ps->paid_on = DATA(t, PAY_DATE, int32_t);
     ps->amount = DATA(t, PAY_AMOUNT, int64_t);
     ps->method = ink__text_view(t, PAY_METHOD);
     ps->ids = t->cols[PAY_ID].dict;
     ps->line = DATA(t, PAY_LINE, uint32_t);
+}
 
-    t = &p->tables[INK_FILE_CONTACTS];
-    ink_contacts *ct = &p->contacts;
+void ink__bind_contacts(ink_contacts *ct, const ink__table *t,
+                        const uint32_t *offset)
+{
     ct->count = t->rows;
     ct->case_index = DATA(t, CON_CASE, uint32_t);
-    ct->case_offset = p->contact_offset;
+    ct->case_offset = offset;
     ct->date = DATA(t, CON_DATE, int32_t);
     ct->seconds = DATA(t, CON_SECONDS, int32_t);
     ct->utc_offset_min = DATA(t, CON_OFFSET, int16_t);
@@ -71,17 +76,31 @@ int ink__portfolio_bind(ink_portfolio *p)
     ct->agent_id = ink__text_view(t, CON_AGENT);
     ct->ids = t->cols[CON_ID].dict;
     ct->line = DATA(t, CON_LINE, uint32_t);
+}
 
-    t = &p->tables[INK_FILE_COSTS];
-    ink_costs *co = &p->costs;
+void ink__bind_costs(ink_costs *co, const ink__table *t, int present)
+{
     co->count = t->rows;
-    co->present = p->stats[INK_FILE_COSTS].present;
+    co->present = present;
     co->period = DATA(t, COST_PERIOD, int32_t);
     co->segment = DATA(t, COST_SEGMENT, uint8_t);
     co->fte = DATA(t, COST_FTE, ink_decimal);
     co->cost = DATA(t, COST_AMOUNT, int64_t);
     co->currency = ink__text_view(t, COST_CURRENCY);
     co->line = DATA(t, COST_LINE, uint32_t);
+}
+
+int ink__portfolio_bind(ink_portfolio *p)
+{
+    if (!ink__bind_cases(&p->cases, &p->tables[INK_FILE_CASES],
+                         &p->case_extras))
+        return 0;
+    ink__bind_payments(&p->payments, &p->tables[INK_FILE_PAYMENTS],
+                       p->payment_offset);
+    ink__bind_contacts(&p->contacts, &p->tables[INK_FILE_CONTACTS],
+                       p->contact_offset);
+    ink__bind_costs(&p->costs, &p->tables[INK_FILE_COSTS],
+                    p->stats[INK_FILE_COSTS].present);
     return 1;
 }
 

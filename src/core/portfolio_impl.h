@@ -78,6 +78,17 @@ struct ink_portfolio {
 /* The public view of a text column of a table. */
 ink_text_column ink__text_view(const ink__table *t, size_t c);
 
+/* The public views of one table (offset: the by-case offsets, or NULL
+ * for rows not grouped by case; extras: the array of extra columns'
+ * views, replaced). Shared with the batches of ingest.c. */
+int ink__bind_cases(ink_cases *cs, const ink__table *t,
+                    ink_text_column **extras);
+void ink__bind_payments(ink_payments *ps, const ink__table *t,
+                        const uint32_t *offset);
+void ink__bind_contacts(ink_contacts *ct, const ink__table *t,
+                        const uint32_t *offset);
+void ink__bind_costs(ink_costs *co, const ink__table *t, int present);
+
 /* Fills the public views from the tables (after loading). */
 int ink__portfolio_bind(ink_portfolio *p);
 

@@ -84,71 +84,19 @@ const ink_costs *ink_batch_costs(const ink_batch *b)
 static int bind_views(ink_batch *b)
 {
     const ink__table *t = &b->table;
-    if (b->kind == INK_FILE_CASES) {
-        ink_cases *cs = &b->cases;
-        cs->count = t->rows;
-        cs->ids = t->cols[CASE_ID].dict;
-        cs->debtor_id = ink__text_view(t, CASE_DEBTOR);
-        cs->creditor_id = ink__text_view(t, CASE_CREDITOR);
-        cs->sector = ink__text_view(t, CASE_SECTOR);
-        cs->region = ink__text_view(t, CASE_REGION);
-        cs->risk_class = ink__text_view(t, CASE_RISK);
-        cs->portfolio = ink__text_view(t, CASE_PORTFOLIO);
-        cs->handler = ink__text_view(t, CASE_HANDLER);
-        cs->currency = ink__text_view(t, CASE_CURRENCY);
-        cs->segment = DATA(t, CASE_SEGMENT, uint8_t);
-        cs->opened_on = DATA(t, CASE_OPENED, int32_t);
-        cs->due_on = DATA(t, CASE_DUE, int32_t);
-        cs->amount = DATA(t, CASE_AMOUNT, int64_t);
-        cs->closed_on = DATA(t, CASE_CLOSED, int32_t);
-        cs->close_reason = DATA(t, CASE_REASON, uint8_t);
-        cs->line = DATA(t, CASE_LINE, uint32_t);
-        cs->extra_count = t->ncols - CASE_NCOLS;
-        free(b->case_extras);
-        b->case_extras = ink__calloc_array(
-            cs->extra_count ? cs->extra_count : 1, sizeof *b->case_extras);
-        if (!b->case_extras)
-            return 0;
-        for (size_t x = 0; x < cs->extra_count; x++)
-            b->case_extras[x] = ink__text_view(t, CASE_NCOLS + x);
-        cs->extras = b->case_extras;
+    switch (b->kind) {
+    case INK_FILE_CASES:
+        return ink__bind_cases(&b->cases, t, &b->case_extras);
+    case INK_FILE_PAYMENTS:
+        ink__bind_payments(&b->payments, t, NULL);
+        return 1;
+    case INK_FILE_CONTACTS:
+        ink__bind_contacts(&b->contacts, t, NULL);
+        return 1;
+    default:
+        ink__bind_costs(&b->costs, t, 1);
         return 1;
     }
-    if (b->kind == INK_FILE_PAYMENTS) {
-        b->payments = (ink_payments){t->rows,
-                                     DATA(t, PAY_CASE, uint32_t),
-                                     NULL,
-                                     DATA(t, PAY_DATE, int32_t),
-                                     DATA(t, PAY_AMOUNT, int64_t),
-                                     ink__text_view(t, PAY_METHOD),
-                                     t->cols[PAY_ID].dict,
-                                     DATA(t, PAY_LINE, uint32_t)};
-    } else if (b->kind == INK_FILE_CONTACTS) {
-        b->contacts = (ink_contacts){t->rows,
-                                     DATA(t, CON_CASE, uint32_t),
-                                     NULL,
-                                     DATA(t, CON_DATE, int32_t),
-                                     DATA(t, CON_SECONDS, int32_t),
-                                     DATA(t, CON_OFFSET, int16_t),
-                                     DATA(t, CON_DIRECTION, uint8_t),
-                                     DATA(t, CON_OUTCOME, uint8_t),
-                                     DATA(t, CON_AUTOMATED, uint8_t),
-                                     DATA(t, CON_COST, int64_t),
-                                     ink__text_view(t, CON_CHANNEL),
-                                     ink__text_view(t, CON_AGENT),
-                                     t->cols[CON_ID].dict,
-                                     DATA(t, CON_LINE, uint32_t)};
-    } else {
-        b->costs = (ink_costs){t->rows,
-                               1,
-                               DATA(t, COST_PERIOD, int32_t),
-                               DATA(t, COST_SEGMENT, uint8_t),
-                               DATA(t, COST_FTE, ink_decimal),
-                               DATA(t, COST_AMOUNT, int64_t),
-                               ink__text_view(t, COST_CURRENCY),
-                               DATA(t, COST_LINE, uint32_t)};
-    }
-    return 1;
 }
 
 /* The portfolio's ids of a file, indexed for lookups (built once; an
