@@ -90,6 +90,26 @@ void ink__bind_costs(ink_costs *co, const ink__table *t, int present)
     co->line = DATA(t, COST_LINE, uint32_t);
 }
 
+/* The latest date of every dated row (the date as written). */
+static int32_t latest_date(const ink_portfolio *p)
+{
+    int32_t latest = INK_DATE_NONE;
+    const ink_cases *cs = &p->cases;
+    for (size_t i = 0; i < cs->count; i++) {
+        if (cs->opened_on[i] > latest)
+            latest = cs->opened_on[i];
+        if (cs->closed_on[i] > latest)
+            latest = cs->closed_on[i];
+    }
+    for (size_t i = 0; i < p->payments.count; i++)
+        if (p->payments.paid_on[i] > latest)
+            latest = p->payments.paid_on[i];
+    for (size_t i = 0; i < p->contacts.count; i++)
+        if (p->contacts.date[i] > latest)
+            latest = p->contacts.date[i];
+    return latest;
+}
+
 int ink__portfolio_bind(ink_portfolio *p)
 {
     if (!ink__bind_cases(&p->cases, &p->tables[INK_FILE_CASES],
@@ -101,6 +121,7 @@ int ink__portfolio_bind(ink_portfolio *p)
                        p->contact_offset);
     ink__bind_costs(&p->costs, &p->tables[INK_FILE_COSTS],
                     p->stats[INK_FILE_COSTS].present);
+    p->latest_date = latest_date(p);
     return 1;
 }
 

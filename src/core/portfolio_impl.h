@@ -67,6 +67,9 @@ struct ink_portfolio {
     ink__table tables[INK_FILE_COUNT];
     uint32_t *payment_offset; /* cases + 1 */
     uint32_t *contact_offset; /* cases + 1 */
+    /* The latest opened_on, closed_on, paid_on or contact date: the
+     * default as_of of reports (INK_DATE_NONE without any). */
+    int32_t latest_date;
     ink_text_column *case_extras;
     ink_cases cases;
     ink_payments payments;

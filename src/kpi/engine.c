@@ -12,6 +12,7 @@
 #include "core/hash.h"
 #include "core/mem.h"
 #include "inkasso/units.h"
+#include "core/portfolio_impl.h"
 #include "kpi/kpi_impl.h"
 
 #define MAX_THREADS 16
@@ -290,30 +291,6 @@ static void *run_worker(void *arg)
 /* ------------------------------------------------------------------ */
 /* The report                                                          */
 
-static int32_t latest_date(const ink_portfolio *p)
-{
-    const ink_cases *cs = ink_portfolio_cases(p);
-    const ink_payments *ps = ink_portfolio_payments(p);
-    const ink_contacts *ct = ink_portfolio_contacts(p);
-    int32_t latest = INK_DATE_NONE;
-    for (size_t i = 0; i < cs->count; i++) {
-        if (cs->opened_on[i] > latest)
-            latest = cs->opened_on[i];
-        if (cs->closed_on[i] > latest)
-            latest = cs->closed_on[i];
-    }
-    for (size_t i = 0; i < ps->count; i++)
-        if (ps->paid_on[i] > latest)
-            latest = ps->paid_on[i];
-    for (size_t i = 0; i < ct->count; i++)
-        if (ct->date[i] > latest)
-            latest = ct->date[i];
-    /* No dated row at all (an empty portfolio): the report is of today. */
-    if (latest == INK_DATE_NONE)
-        latest = (int32_t)(time(NULL) / 86400);
-    return latest;
-}
-
 static const char *arena_add(ink_kpi_report *r, const char *s, size_t *off)
 {
     size_t n = strlen(s) + 1;
@@ -433,7 +410,11 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
     c.cs = ink_portfolio_cases(p);
     c.ps = ink_portfolio_payments(p);
     c.ct = ink_portfolio_contacts(p);
-    c.as_of = opt->as_of != INK_DATE_NONE ? opt->as_of : latest_date(p);
+    /* The latest date is kept by the portfolio (found when it is bound):
+     * a report per query need not scan every row for it. */
+    c.as_of = opt->as_of != INK_DATE_NONE       ? opt->as_of
+              : p->latest_date != INK_DATE_NONE ? p->latest_date
+                                                : (int32_t)(time(NULL) / 86400);
     c.from = opt->from;
     c.to = opt->to;
     r->as_of = c.as_of;

@@ -1,6 +1,7 @@
 /* The operations section: cost and staffing per month from costs.csv,
  * with the cases active, resolved and the automation of that month. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,89 @@ static int64_t axis_month(const int32_t *starts, size_t months, int32_t day)
 static const int segment_order[SEGMENTS] = {INK_SEGMENT_NONE, INK_SEGMENT_B2B,
                                             INK_SEGMENT_B2C};
 
+/* What one thread counts over its range of cases. */
+typedef struct case_counts {
+    uint64_t resolved, outbound, automated;
+} case_counts;
+
+typedef struct ops_part {
+    const ink_cases *cs;
+    const ink_contacts *ct;
+    int32_t as_of, from, to;
+    const int32_t *starts;
+    const uint64_t *prefix;
+    size_t months;
+    case_counts *counts; /* per segment value and month */
+    int64_t *diff;       /* active-case deltas, per segment value */
+    uint64_t distinct[SEGMENTS], resolved_total[SEGMENTS];
+    size_t begin, end;
+} ops_part;
+
+static void *count_cases(void *arg)
+{
+    ops_part *w = arg;
+    const ink_cases *cs = w->cs;
+    const ink_contacts *ct = w->ct;
+    size_t months = w->months;
+    for (size_t i = w->begin; i < w->end; i++) {
+        int32_t opened = cs->opened_on[i];
+        if (opened > w->as_of ||
+            (w->from != INK_DATE_NONE && opened < w->from) ||
+            (w->to != INK_DATE_NONE && opened > w->to))
+            continue;
+        int32_t closed = cs->closed_on[i];
+        if (closed != INK_DATE_NONE && closed > w->as_of)
+            closed = INK_DATE_NONE;
+        int resolved = closed != INK_DATE_NONE &&
+                       (cs->close_reason[i] == INK_CLOSE_PAID ||
+                        cs->close_reason[i] == INK_CLOSE_SETTLED);
+        /* Active in m: opened_on <= end(m) and not closed before start(m),
+         * i.e. month(opened) <= m <= month(closed). */
+        int64_t first = axis_month(w->starts, months, opened);
+        int64_t last = closed != INK_DATE_NONE
+                           ? axis_month(w->starts, months, closed)
+                           : (int64_t)months - 1;
+        if (first < 0)
+            first = 0;
+        if (last > (int64_t)months - 1)
+            last = (int64_t)months - 1;
+        int segs[2] = {INK_SEGMENT_NONE, cs->segment[i]};
+        for (int k = 0; k < 2; k++) {
+            int s = segs[k];
+            const uint64_t *pre = w->prefix + (size_t)s * (months + 1);
+            if (pre[months] == 0)
+                continue; /* this segment value has no costs rows */
+            case_counts *row = w->counts + (size_t)s * months;
+            if (first <= last) {
+                w->diff[(size_t)s * (months + 1) + (size_t)first]++;
+                w->diff[(size_t)s * (months + 1) + (size_t)last + 1]--;
+                w->distinct[s] += pre[last + 1] - pre[first] > 0;
+            }
+            if (resolved) {
+                int64_t m = axis_month(w->starts, months, closed);
+                if (m >= 0 && m < (int64_t)months) {
+                    row[m].resolved++;
+                    /* resolved in one of the segment value's months */
+                    w->resolved_total[s] += pre[m + 1] - pre[m];
+                }
+            }
+            for (uint32_t c = ct->case_offset[i]; c < ct->case_offset[i + 1];
+                 c++) {
+                if (ct->date[c] > w->as_of)
+                    break;
+                if (ct->direction[c] != INK_DIRECTION_OUT)
+                    continue;
+                int64_t m = axis_month(w->starts, months, ct->date[c]);
+                if (m < 0 || m >= (int64_t)months)
+                    continue;
+                row[m].outbound++;
+                row[m].automated += ct->automated[c];
+            }
+        }
+    }
+    return NULL;
+}
+
 ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
                                int32_t from, int32_t to, ink_kpi_report *r,
                                ink_error *err)
@@ -149,58 +233,62 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
             prefix[(size_t)s * (months + 1) + m + 1] =
                 prefix[(size_t)s * (months + 1) + m] + ROW(s, m).present;
 
-    for (size_t i = 0; i < cs->count; i++) {
-        int32_t opened = cs->opened_on[i];
-        if (opened > as_of || (from != INK_DATE_NONE && opened < from) ||
-            (to != INK_DATE_NONE && opened > to))
-            continue;
-        int32_t closed = cs->closed_on[i];
-        if (closed != INK_DATE_NONE && closed > as_of)
-            closed = INK_DATE_NONE;
-        int resolved = closed != INK_DATE_NONE &&
-                       (cs->close_reason[i] == INK_CLOSE_PAID ||
-                        cs->close_reason[i] == INK_CLOSE_SETTLED);
-        /* Active in m: opened_on <= end(m) and not closed before start(m),
-         * i.e. month(opened) <= m <= month(closed). */
-        int64_t first = axis_month(starts, months, opened);
-        int64_t last = closed != INK_DATE_NONE
-                           ? axis_month(starts, months, closed)
-                           : (int64_t)months - 1;
-        if (first < 0)
-            first = 0;
-        if (last > (int64_t)months - 1)
-            last = (int64_t)months - 1;
-        int segs[2] = {INK_SEGMENT_NONE, cs->segment[i]};
-        for (int k = 0; k < 2; k++) {
-            int s = segs[k];
-            const uint64_t *pre = prefix + (size_t)s * (months + 1);
-            if (pre[months] == 0)
-                continue; /* this segment value has no costs rows */
-            if (first <= last) {
-                diff[(size_t)s * (months + 1) + (size_t)first]++;
-                diff[(size_t)s * (months + 1) + (size_t)last + 1]--;
-                distinct[s] += pre[last + 1] - pre[first] > 0;
+    /* The cases in two halves on two threads, each with its own counts,
+     * added up after: a case touches only its own counts. */
+    ops_part parts[2];
+    size_t nparts = cs->count >= 2000 ? 2 : 1;
+    for (size_t k = 0; k < nparts; k++) {
+        parts[k] = (ops_part){cs,
+                              ct,
+                              as_of,
+                              from,
+                              to,
+                              starts,
+                              prefix,
+                              months,
+                              NULL,
+                              NULL,
+                              {0},
+                              {0},
+                              cs->count * k / nparts,
+                              cs->count * (k + 1) / nparts};
+        parts[k].counts =
+            ink__calloc_array(SEGMENTS * months, sizeof *parts[k].counts);
+        parts[k].diff =
+            ink__calloc_array(SEGMENTS * (months + 1), sizeof *parts[k].diff);
+        if (!parts[k].counts || !parts[k].diff) {
+            for (size_t j = 0; j <= k; j++) {
+                free(parts[j].counts);
+                free(parts[j].diff);
             }
-            if (resolved) {
-                int64_t m = axis_month(starts, months, closed);
-                if (m >= 0 && m < (int64_t)months) {
-                    ROW(s, m).resolved++;
-                    resolved_total[s] += ROW(s, m).present;
-                }
-            }
-            for (uint32_t c = ct->case_offset[i]; c < ct->case_offset[i + 1];
-                 c++) {
-                if (ct->date[c] > as_of)
-                    break;
-                if (ct->direction[c] != INK_DIRECTION_OUT)
-                    continue;
-                int64_t m = axis_month(starts, months, ct->date[c]);
-                if (m < 0 || m >= (int64_t)months)
-                    continue;
-                ROW(s, m).outbound++;
-                ROW(s, m).automated += ct->automated[c];
-            }
+            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+            goto done;
         }
+    }
+    pthread_t helper;
+    int started = nparts == 2 &&
+                  pthread_create(&helper, NULL, count_cases, &parts[1]) == 0;
+    count_cases(&parts[0]);
+    if (nparts == 2) {
+        if (started)
+            pthread_join(helper, NULL);
+        else
+            count_cases(&parts[1]);
+    }
+    for (size_t k = 0; k < nparts; k++) {
+        for (size_t i = 0; i < SEGMENTS * months; i++) {
+            rows[i].resolved += parts[k].counts[i].resolved;
+            rows[i].outbound += parts[k].counts[i].outbound;
+            rows[i].automated += parts[k].counts[i].automated;
+        }
+        for (size_t i = 0; i < SEGMENTS * (months + 1); i++)
+            diff[i] += parts[k].diff[i];
+        for (int g = 0; g < SEGMENTS; g++) {
+            distinct[g] += parts[k].distinct[g];
+            resolved_total[g] += parts[k].resolved_total[g];
+        }
+        free(parts[k].counts);
+        free(parts[k].diff);
     }
 
     /* Entries: per segment value, its months ascending, then "total". */
