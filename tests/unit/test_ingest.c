@@ -8,28 +8,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "inkasso/inkasso.h"
 
 static char dir[200], appended[256];
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 static void write_text(const char *path, const char *text)
 {
@@ -49,18 +31,7 @@ static char *kpi_json(const ink_portfolio *p)
     opt.by = by;
     opt.by_count = 1;
     opt.as_of = 20149; /* 2025-03-02: the same as-of on both sides */
-    ink_kpi_report *r = NULL;
-    if (ink_kpi_compute(p, &opt, &r, NULL) != INK_OK)
-        return NULL;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (f) {
-        ink_kpi_write_json(r, f);
-        fclose(f);
-    }
-    ink_kpi_report_free(r);
-    return text;
+    return test_report_json(p, &opt);
 }
 
 static const char payments_batch[] =
@@ -122,14 +93,14 @@ static void test_payments(const char *data)
         char from[600], to[600];
         snprintf(from, sizeof from, "%s/%s", valid, names[i]);
         snprintf(to, sizeof to, "%s/%s", appended, names[i]);
-        char *text = slurp(from);
+        char *text = test_slurp(from, NULL);
         write_text(to, text ? text : "");
         free(text);
     }
     char from[600], to[600];
     snprintf(from, sizeof from, "%s/payments.csv", valid);
     snprintf(to, sizeof to, "%s/payments.csv", appended);
-    char *text = slurp(from);
+    char *text = test_slurp(from, NULL);
     size_t n = text ? strlen(text) : 0;
     char *both = malloc(n + 200);
     if (both && text) {

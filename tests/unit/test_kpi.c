@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "inkasso/inkasso.h"
 #include "kpi/kpi_impl.h"
 
@@ -45,26 +46,6 @@ static void test_median(void)
     CHECK(ink__kpi_median(&e) == 25.0);
 }
 
-/* The report as JSON text (caller frees). */
-static char *report_json(const ink_portfolio *p, const ink_kpi_options *opt)
-{
-    ink_kpi_report *r = NULL;
-    ink_error err;
-    if (ink_kpi_compute(p, opt, &r, &err) != INK_OK) {
-        fprintf(stderr, "compute: %s\n", err.message);
-        return NULL;
-    }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (f) {
-        ink_kpi_write_json(r, f);
-        fclose(f);
-    }
-    ink_kpi_report_free(r);
-    return text;
-}
-
 static void test_threads_and_sums(const ink_portfolio *p)
 {
     static const char *const groupings[][3] = {
@@ -83,9 +64,9 @@ static void test_threads_and_sums(const ink_portfolio *p)
         opt.by = groupings[k];
         opt.by_count = n;
         opt.threads = 1;
-        char *one = report_json(p, &opt);
+        char *one = test_report_json(p, &opt);
         opt.threads = 4;
-        char *four = report_json(p, &opt);
+        char *four = test_report_json(p, &opt);
         CHECK(one && four && strcmp(one, four) == 0);
         free(one);
         free(four);

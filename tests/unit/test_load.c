@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "inkasso/inkasso.h"
 #include "io/csv.h"
 
@@ -461,27 +462,6 @@ static void test_format_variants(void)
     ink_portfolio_free(p);
 }
 
-/* Reads a whole file into a NUL-terminated buffer (caller frees). */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 static const char lenient_cases[] = CASES_HEADER C1_ROW
     "C2,D1,,B2C,,,,,,2025-01-10,,0,EUR,,\n"        /* 3: amount 0 */
     "C3,D2,,B2C,,,,,,2025-01-10,,7,EUR,,\n"        /* 4: ok */
@@ -538,7 +518,7 @@ static void test_lenient(int threads)
     /* The rejects file, read back with the CSV reader: one row per
      * rejected row, its text unchanged. */
     size_t len;
-    char *text = slurp(rejects, &len);
+    char *text = test_slurp(rejects, &len);
     CHECK(text != NULL);
     if (!text)
         return;
