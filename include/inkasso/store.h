@@ -13,7 +13,7 @@ extern "C" {
 #endif
 
 /* The schema version this library writes and reads. */
-#define INK_STORE_SCHEMA_VERSION 1
+#define INK_STORE_SCHEMA_VERSION 2
 
 typedef struct ink_store ink_store;
 

@@ -45,6 +45,12 @@ static const char *const migrations[] = {
     " fte TEXT NOT NULL, cost TEXT NOT NULL, currency TEXT NOT NULL,"
     " seq INTEGER NOT NULL);"
     "CREATE INDEX costs_period ON costs (period, segment);",
+    /* 1 -> 2: import order indexed, so that finding the next seq and
+     * reading a table in import order need no scan or sort of it. */
+    "CREATE INDEX cases_seq ON cases (seq);"
+    "CREATE INDEX payments_seq ON payments (seq);"
+    "CREATE INDEX contacts_seq ON contacts (seq);"
+    "CREATE INDEX costs_seq ON costs (seq);",
 };
 
 #define MIGRATION_COUNT (sizeof migrations / sizeof migrations[0])

@@ -246,7 +246,24 @@ run "kpi after conflicting import" 0 "$ink" kpi --db "$tmp/s.db" --by currency -
 # A store from a newer inkasso is refused, not misread.
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=99'); c.commit()" "$tmp/new.db"
 run "newer store" 3 "$ink" kpi --db "$tmp/new.db" &&
-    has "newer store" "$tmp/err" "schema version 99 is newer than this inkasso's (1)"
+    has "newer store" "$tmp/err" "schema version 99 is newer than this inkasso's (2)"
+# A store of schema 1 (no seq indexes) is migrated when opened.
+cp "$tmp/s.db" "$tmp/v1.db"
+python3 -c "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for t in ('cases', 'payments', 'contacts', 'costs'):
+    c.execute('DROP INDEX %s_seq' % t)
+c.execute('PRAGMA user_version=1')
+c.commit()" "$tmp/v1.db"
+run "migrate 1 to 2" 0 "$ink" kpi --db "$tmp/v1.db" --by currency --format csv &&
+    has "migrated store reads" "$tmp/out" "group,EUR,2,0,2,EUR,300.5,90.5"
+version=$(python3 -c "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute('PRAGMA user_version').fetchone()[0],
+      c.execute(\"SELECT count(*) FROM sqlite_master WHERE name LIKE '%_seq'\").fetchone()[0])" "$tmp/v1.db")
+[ "$version" = "2 4" ] && passed=$((passed + 1)) || fail "migrated store: version and indexes \"$version\""
 # Killed in the middle of an import: the store has all of it or none.
 "$ink" gen "$tmp/big" --cases 20000 --seed 2 >/dev/null
 "$ink" import "$tmp/big" --db "$tmp/k.db" >/dev/null 2>&1 &
