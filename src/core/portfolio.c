@@ -1,6 +1,7 @@
 /* The portfolio object: public column views over the loaded tables. */
 #include <stdlib.h>
 
+#include "core/dict.h"
 #include "core/portfolio_impl.h"
 
 ink_text_column ink__text_view(const ink__table *t, size_t c)
@@ -133,6 +134,8 @@ void ink_portfolio_free(ink_portfolio *p)
         ink__table_cleanup(&p->tables[k]);
     free(p->payment_offset);
     free(p->contact_offset);
+    for (int k = 0; k < INK_FILE_COUNT; k++)
+        ink__dict_free(p->id_set[k]);
     free(p->case_extras);
     free(p);
 }

@@ -70,6 +70,9 @@ struct ink_portfolio {
     /* The latest opened_on, closed_on, paid_on or contact date: the
      * default as_of of reports (INK_DATE_NONE without any). */
     int32_t latest_date;
+    /* Ingest: the payment and contact ids stored, indexed (ingest.c);
+     * NULL until the first batch is checked. */
+    ink_dict *id_set[INK_FILE_COUNT];
     ink_text_column *case_extras;
     ink_cases cases;
     ink_payments payments;

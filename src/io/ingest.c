@@ -99,13 +99,34 @@ static int bind_views(ink_batch *b)
     }
 }
 
-/* The portfolio's ids of a file, indexed for lookups (built once; an
- * apply regroups the rows and drops it again). */
-static int index_stored_ids(ink_dict *ids)
+/*
+ * The ids a batch must not repeat. Case ids are the cases' own indexed
+ * dictionary (their codes are the rows). Payment and contact ids get a
+ * set of their own, in arrival order, built at the first check and kept
+ * up to date by each apply: regrouping rows by case reorders the ids'
+ * dictionary, and indexing millions of ids again per batch would cost
+ * more than the batch.
+ */
+static ink_dict *stored_ids(ink_portfolio *p, ink_file_kind kind)
 {
-    if (ids->slots)
-        return 1;
-    return ink__dict_rehash(ids) && ink__dict_build_index(ids, 1, NULL);
+    ink_dict *ids = p->tables[kind].cols[0].dict;
+    if (kind == INK_FILE_CASES)
+        return ids->slots || (ink__dict_rehash(ids) &&
+                              ink__dict_build_index(ids, 1, NULL))
+                   ? ids
+                   : NULL;
+    if (p->id_set[kind])
+        return p->id_set[kind];
+    ink_dict *set = ink__dict_new();
+    if (set) /* hashes are computed once, after the copy */
+        ink__dict_drop_index(set);
+    if (!set || !ink__dict_append_all(set, ids) || !ink__dict_rehash(set) ||
+        !ink__dict_build_index(set, 1, NULL)) {
+        ink__dict_free(set);
+        return NULL;
+    }
+    p->id_set[kind] = set;
+    return set;
 }
 
 /* Costs rows must keep one currency per segment value, stored ones too. */
@@ -209,7 +230,7 @@ static int update_allowed(const ink_portfolio *p, const ink_batch *b, size_t i,
 static ink_status drop_duplicates(ink_portfolio *p, ink_batch *b, chunk *ch)
 {
     ink__table *t = &b->table;
-    ink_dict *stored = p->tables[b->kind].cols[0].dict;
+    ink_dict *stored = stored_ids(p, b->kind);
     ink_dict *ids = t->cols[0].dict;
     const char *name = ink__file_specs[b->kind].fields[0].name;
     uint32_t position = (uint32_t)ch->fc->pos[0] + 1;
@@ -221,8 +242,8 @@ static ink_status drop_duplicates(ink_portfolio *p, ink_batch *b, chunk *ch)
     char *text = NULL;
     size_t text_len = 0, text_cap = 0, nextra = 0;
     ink_status st = INK_NOMEM;
-    if (!dup_of || !keep || !extra || !index_stored_ids(stored) ||
-        !ink__dict_rehash(ids) || !ink__dict_build_index(ids, 1, dup_of))
+    if (!dup_of || !keep || !extra || !stored || !ink__dict_rehash(ids) ||
+        !ink__dict_build_index(ids, 1, dup_of))
         goto done;
     if (b->kind == INK_FILE_CASES) {
         b->target = ink__alloc_array(t->rows ? t->rows : 1, sizeof *b->target);
@@ -465,6 +486,19 @@ ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
         return apply_cases(p, b, err);
     ink__table *t = &p->tables[b->kind];
     size_t cases = p->tables[INK_FILE_CASES].rows;
+    /* The batch's ids join the set of stored ids (when it exists). */
+    ink_dict *set = p->id_set[b->kind];
+    for (size_t i = 0; set && i < b->table.rows; i++) {
+        size_t len;
+        const char *id =
+            ink_dict_get(b->table.cols[0].dict, (uint32_t)i + 1, &len);
+        if (!ink__dict_intern(set, id, len, ink__hash(id, len))) {
+            /* p is unchanged so far; the partial set is built again. */
+            ink__dict_free(set);
+            p->id_set[b->kind] = NULL;
+            return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        }
+    }
     /* The stored ids' index goes: the rows are about to move. (Costs
      * rows have no id.) */
     if (b->kind != INK_FILE_COSTS) {
