@@ -92,7 +92,7 @@ void ink__bind_costs(ink_costs *co, const ink__table *t, int present)
 }
 
 /* The latest date of every dated row (the date as written). */
-static int32_t latest_date(const ink_portfolio *p)
+int32_t ink__latest_date(const ink_portfolio *p)
 {
     int32_t latest = INK_DATE_NONE;
     const ink_cases *cs = &p->cases;
@@ -122,7 +122,6 @@ int ink__portfolio_bind(ink_portfolio *p)
                        p->contact_offset);
     ink__bind_costs(&p->costs, &p->tables[INK_FILE_COSTS],
                     p->stats[INK_FILE_COSTS].present);
-    p->latest_date = latest_date(p);
     return 1;
 }
 

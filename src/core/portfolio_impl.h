@@ -95,6 +95,10 @@ void ink__bind_contacts(ink_contacts *ct, const ink__table *t,
                         const uint32_t *offset);
 void ink__bind_costs(ink_costs *co, const ink__table *t, int present);
 
+/* The latest opened_on, closed_on, paid_on or contact date of the bound
+ * views (a scan of every row); INK_DATE_NONE without any. */
+int32_t ink__latest_date(const ink_portfolio *p);
+
 /* Fills the public views from the tables (after loading). */
 int ink__portfolio_bind(ink_portfolio *p);
 

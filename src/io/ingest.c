@@ -473,6 +473,9 @@ static ink_status apply_cases(ink_portfolio *p, ink_batch *b, ink_error *err)
     ok = ok && grow_offsets(&p->payment_offset, old_cases, t->rows) &&
          grow_offsets(&p->contact_offset, old_cases, t->rows) &&
          ink__portfolio_bind(p);
+    /* An update may move a closed_on back: look at every row again. */
+    if (ok)
+        p->latest_date = ink__latest_date(p);
     if (!ok)
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     return INK_OK;
@@ -486,6 +489,14 @@ ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
         return apply_cases(p, b, err);
     ink__table *t = &p->tables[b->kind];
     size_t cases = p->tables[INK_FILE_CASES].rows;
+    /* New events can only move the latest date forward. */
+    int32_t latest = INK_DATE_NONE;
+    const int32_t *dates =
+        b->kind == INK_FILE_PAYMENTS   ? DATA(&b->table, PAY_DATE, int32_t)
+        : b->kind == INK_FILE_CONTACTS ? DATA(&b->table, CON_DATE, int32_t)
+                                       : NULL;
+    for (size_t i = 0; dates && i < b->table.rows; i++)
+        latest = dates[i] > latest ? dates[i] : latest;
     /* The batch's ids join the set of stored ids (when it exists). */
     ink_dict *set = p->id_set[b->kind];
     for (size_t i = 0; set && i < b->table.rows; i++) {
@@ -530,6 +541,8 @@ ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
         for (size_t c = 0; c < t->ncols; c++)
             t->cols[c].present = 1;
     }
+    if (st == INK_OK && b->kind != INK_FILE_COSTS)
+        p->latest_date = latest > p->latest_date ? latest : p->latest_date;
     if (st == INK_OK && !ink__portfolio_bind(p))
         st = INK_NOMEM;
     if (st != INK_OK)

@@ -930,6 +930,8 @@ static ink_status load_portfolio(const char *dir, const ink_source *sources,
         ink__error_set(err, INK_NOMEM, NULL, "out of memory");
         st = INK_NOMEM;
     }
+    if (st == INK_OK)
+        p->latest_date = ink__latest_date(p);
     if (st == INK_OK && opt->lenient && opt->rejects_path) {
         ink__reject_entry *entries =
             ink__alloc_array(ls.nrejects, sizeof *entries);

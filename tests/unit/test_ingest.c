@@ -264,7 +264,7 @@ static void test_cases(const char *data)
     CHECK_INT(ink_portfolio_payments(p)->case_offset[4], 3);
     /* The new case takes payments now. */
     static const char pay[] = "payment_id,case_id,paid_on,amount,currency\n"
-                              "P20,C7,2025-03-02,7,EUR\n";
+                              "P20,C7,2025-03-05,7,EUR\n";
     CHECK_INT(ink_batch_check(p, INK_FILE_PAYMENTS, pay, strlen(pay), &b, &err),
               INK_OK);
     if (b) {
@@ -273,6 +273,16 @@ static void test_cases(const char *data)
         CHECK_INT(ink_portfolio_apply(p, b, &err), INK_OK);
         ink_batch_free(b);
     }
+    /* The default as-of moved with the later payment. */
+    ink_kpi_report *late = NULL;
+    const char *by[] = {"currency"};
+    ink_kpi_options dflt;
+    ink_kpi_options_init(&dflt);
+    dflt.by = by;
+    dflt.by_count = 1;
+    CHECK_INT(ink_kpi_compute(p, &dflt, &late, &err), INK_OK);
+    CHECK_INT(late ? ink_kpi_as_of(late) : 0, 20152); /* 2025-03-05 */
+    ink_kpi_report_free(late);
     /* Memory and the store read back agree. */
     ink_portfolio *r = NULL;
     CHECK_INT(ink_store_load(s, NULL, &r, &err), INK_OK);
