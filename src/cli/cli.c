@@ -131,3 +131,15 @@ int cli_load(const char *dir, const char *db, const ink_load_options *opt,
     }
     return CLI_EXIT_OK;
 }
+
+int cli_parse_threads(const char *command, const char *arg, int *out)
+{
+    uint64_t value;
+    if (!cli_parse_u64(arg, &value) || value < 1 || value > 64)
+        return cli_usage_error(command,
+                               "--threads: expected a number from 1 to 64, "
+                               "got \"%s\"",
+                               arg);
+    *out = (int)value;
+    return CLI_EXIT_OK;
+}

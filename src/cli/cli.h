@@ -102,6 +102,10 @@ int cli_load(const char *dir, const char *db, const ink_load_options *opt,
 /* Monotonic wall-clock seconds. */
 double cli_seconds(void);
 
+/* --threads N (1 to 64) into *out; CLI_EXIT_OK, or the usage exit code
+ * after the message. */
+int cli_parse_threads(const char *command, const char *arg, int *out);
+
 /* 1 when progress lines should be drawn (stderr is a terminal). */
 int cli_progress_wanted(void);
 

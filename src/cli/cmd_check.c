@@ -282,7 +282,6 @@ int cmd_check(int argc, char **argv)
     ink_load_options opt;
     ink_load_options_init(&opt);
     int json = 0, timings = 0;
-    uint64_t threads;
     optind = 1;
     opterr = 0;
     int c;
@@ -302,12 +301,8 @@ int cmd_check(int argc, char **argv)
                                        optarg);
             break;
         case 't':
-            if (!cli_parse_u64(optarg, &threads) || threads < 1 || threads > 64)
-                return cli_usage_error("check",
-                                       "--threads: expected a number from 1 "
-                                       "to 64, got \"%s\"",
-                                       optarg);
-            opt.threads = (int)threads;
+            if (cli_parse_threads("check", optarg, &opt.threads) != CLI_EXIT_OK)
+                return CLI_EXIT_USAGE;
             break;
         case 'T':
             timings = 1;

@@ -36,7 +36,6 @@ int cmd_import(int argc, char **argv)
     const char *db = NULL;
     ink_load_options lopt;
     ink_load_options_init(&lopt);
-    uint64_t value;
     optind = 1;
     opterr = 0;
     int c;
@@ -50,12 +49,9 @@ int cmd_import(int argc, char **argv)
             lopt.rejects_path = optarg;
             break;
         case 'T':
-            if (!cli_parse_u64(optarg, &value) || value < 1 || value > 64)
-                return cli_usage_error("import",
-                                       "--threads: expected a number from 1 "
-                                       "to 64, got \"%s\"",
-                                       optarg);
-            lopt.threads = (int)value;
+            if (cli_parse_threads("import", optarg, &lopt.threads) !=
+                CLI_EXIT_OK)
+                return CLI_EXIT_USAGE;
             break;
         case ':':
             return cli_usage_error("import", "option '%s' needs a value",

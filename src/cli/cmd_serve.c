@@ -142,7 +142,6 @@ int cmd_serve(int argc, char **argv)
     const char *db = NULL, *token_file = NULL;
     char token[SERVER_TOKEN_MAX + 2], host[256];
     server_config cfg = {.host = "127.0.0.1", .port = 8080};
-    uint64_t value;
     optind = 1;
     opterr = 0;
     int c;
@@ -166,12 +165,9 @@ int cmd_serve(int argc, char **argv)
             cfg.auth_reads = 1;
             break;
         case 'T':
-            if (!cli_parse_u64(optarg, &value) || value < 1 || value > 64)
-                return cli_usage_error("serve",
-                                       "--threads: expected a number from 1 "
-                                       "to 64, got \"%s\"",
-                                       optarg);
-            cfg.kpi_threads = (int)value;
+            if (cli_parse_threads("serve", optarg, &cfg.kpi_threads) !=
+                CLI_EXIT_OK)
+                return CLI_EXIT_USAGE;
             break;
         case ':':
             return cli_usage_error("serve", "option '%s' needs a value",

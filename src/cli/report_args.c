@@ -23,7 +23,6 @@ static int parse_date(const char *command, const char *option, const char *s,
 
 int cli_report_option(const char *command, int c, char *arg, cli_report_args *a)
 {
-    uint64_t value;
     switch (c) {
     case 'a':
         return parse_date(command, "--as-of", arg, &a->kpi.as_of);
@@ -69,12 +68,9 @@ int cli_report_option(const char *command, int c, char *arg, cli_report_args *a)
         a->load.rejects_path = arg;
         return 1;
     case 'T':
-        if (!cli_parse_u64(arg, &value) || value < 1 || value > 64)
-            return -cli_usage_error(command,
-                                    "--threads: expected a number from 1 to "
-                                    "64, got \"%s\"",
-                                    arg);
-        a->kpi.threads = a->load.threads = (int)value;
+        if (cli_parse_threads(command, arg, &a->kpi.threads) != CLI_EXIT_OK)
+            return -CLI_EXIT_USAGE;
+        a->load.threads = a->kpi.threads;
         return 1;
     case 'S':
         a->timings = 1;
