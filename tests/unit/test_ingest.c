@@ -34,6 +34,28 @@ static char *kpi_json(const ink_portfolio *p)
     return test_report_json(p, &opt);
 }
 
+/* The fixture tests/data/valid, loaded (NULL when it fails: checked). */
+static ink_portfolio *load_valid(const char *data)
+{
+    char valid[512];
+    snprintf(valid, sizeof valid, "%s/valid", data);
+    ink_portfolio *p = NULL;
+    ink_error err;
+    CHECK_INT(ink_portfolio_load(valid, NULL, &p, &err), INK_OK);
+    return p;
+}
+
+/* A store file and the WAL files SQLite keeps beside it. */
+static void remove_store(const char *db)
+{
+    char path[512];
+    unlink(db);
+    snprintf(path, sizeof path, "%s-wal", db);
+    unlink(path);
+    snprintf(path, sizeof path, "%s-shm", db);
+    unlink(path);
+}
+
 static const char payments_batch[] =
     "payment_id,case_id,paid_on,amount,currency,method\n"
     "P9,C2,2025-02-10,20,EUR,card\n"  /* 2: ok */
@@ -47,9 +69,8 @@ static void test_payments(const char *data)
 {
     char valid[512];
     snprintf(valid, sizeof valid, "%s/valid", data);
-    ink_portfolio *p = NULL;
+    ink_portfolio *p = load_valid(data);
     ink_error err;
-    CHECK_INT(ink_portfolio_load(valid, NULL, &p, &err), INK_OK);
     if (!p)
         return;
     ink_batch *b = NULL;
@@ -127,12 +148,7 @@ static void test_payments(const char *data)
     ink_portfolio_free(q);
     ink_portfolio_free(r);
     ink_store_close(s);
-    unlink(db);
-    char wal[320];
-    snprintf(wal, sizeof wal, "%s-wal", db);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", db);
-    unlink(wal);
+    remove_store(db);
 
     /* A second batch after an apply: the stored ids include the new. */
     static const char again[] =
@@ -151,11 +167,8 @@ static void test_payments(const char *data)
 
 static void test_contacts_and_costs(const char *data)
 {
-    char valid[512];
-    snprintf(valid, sizeof valid, "%s/valid", data);
-    ink_portfolio *p = NULL;
+    ink_portfolio *p = load_valid(data);
     ink_error err;
-    CHECK_INT(ink_portfolio_load(valid, NULL, &p, &err), INK_OK);
     if (!p)
         return;
     static const char contacts[] =
@@ -207,11 +220,8 @@ static void test_contacts_and_costs(const char *data)
 
 static void test_cases(const char *data)
 {
-    char valid[512];
-    snprintf(valid, sizeof valid, "%s/valid", data);
-    ink_portfolio *p = NULL;
+    ink_portfolio *p = load_valid(data);
     ink_error err;
-    CHECK_INT(ink_portfolio_load(valid, NULL, &p, &err), INK_OK);
     if (!p)
         return;
     static const char cases[] =
@@ -293,12 +303,7 @@ static void test_cases(const char *data)
     free(d);
     ink_portfolio_free(r);
     ink_store_close(s);
-    char path[320];
-    unlink(db);
-    snprintf(path, sizeof path, "%s-wal", db);
-    unlink(path);
-    snprintf(path, sizeof path, "%s-shm", db);
-    unlink(path);
+    remove_store(db);
     ink_portfolio_free(p);
 }
 
