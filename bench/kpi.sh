@@ -19,10 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cases=${1:-1000000}
 runs=${2:-5}
-dir=${BENCH_DIR:-/tmp/inkasso-bench}/cases-$cases
 bys=${BYS:-currency,segment currency,segment,region,cohort_month}
 check_kpis=cases,placed_amount,collected_amount,recovery_rate,reachability_rate
-[ -x /usr/bin/time ] || { apt-get install -y -qq time >/dev/null; }
 command -v node >/dev/null || { echo "kpi.sh: node is needed for the DuckDB side" >&2; exit 1; }
 
 if [ ! -d bench/kpi/node_modules/@duckdb/node-api ]; then
@@ -31,16 +29,7 @@ if [ ! -d bench/kpi/node_modules/@duckdb/node-api ]; then
 fi
 duck_version=$(node -e "console.log(require('./bench/kpi/node_modules/@duckdb/node-api/package.json').version)")
 
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-bench >/dev/null
-ink=build-bench/inkasso
-if [ ! -f "$dir/contacts.csv" ]; then
-    echo "generating $cases cases into $dir"
-    mkdir -p "$(dirname "$dir")"
-    /usr/bin/time -f "gen: %e s wall, %M KB peak RSS" \
-        "$ink" gen "$dir" --cases "$cases" --seed 1
-fi
+. bench/common.sh
 bytes=$(cat "$dir"/*.csv | wc -c)
 echo "portfolio: $dir, $bytes bytes of CSV"
 echo "duckdb: @duckdb/node-api $duck_version, node $(node --version), 2 threads"

@@ -8,19 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cases=${1:-1000000}
 runs=${2:-5}
-dir=${BENCH_DIR:-/tmp/inkasso-bench}/cases-$cases
-[ -x /usr/bin/time ] || { apt-get install -y -qq time >/dev/null; }
 
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-bench >/dev/null
-ink=build-bench/inkasso
-if [ ! -f "$dir/contacts.csv" ]; then
-    echo "generating $cases cases into $dir"
-    mkdir -p "$(dirname "$dir")"
-    /usr/bin/time -f "gen: %e s wall, %M KB peak RSS" \
-        "$ink" gen "$dir" --cases "$cases" --seed 1
-fi
+. bench/common.sh
 bytes=$(cat "$dir"/*.csv | wc -c)
 echo "portfolio: $dir, $bytes bytes of CSV"
 # Warm the page cache so that runs measure parsing, not the disk.

@@ -9,18 +9,10 @@ cd "$(dirname "$0")/.."
 cases=${1:-100000}
 queries=${2:-200}
 batches=${3:-20}
-dir=${BENCH_DIR:-/tmp/inkasso-bench}/cases-$cases
 db=${BENCH_DIR:-/tmp/inkasso-bench}/store-$cases.db
 tmp=$(mktemp -d)
 trap 'kill "${pid:-0}" 2>/dev/null; rm -rf "$tmp"' EXIT
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-bench >/dev/null
-ink=build-bench/inkasso
-if [ ! -f "$dir/contacts.csv" ]; then
-    mkdir -p "$(dirname "$dir")"
-    "$ink" gen "$dir" --cases "$cases" --seed 1 >/dev/null
-fi
+. bench/common.sh
 if [ ! -f "$db" ]; then
     /usr/bin/time -f "import: %e s, %M KB peak RSS" "$ink" import "$dir" --db "$db" >/dev/null
 fi
