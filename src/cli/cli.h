@@ -34,6 +34,10 @@ int cmd_import(int argc, char **argv);
 void cmd_import_usage(FILE *out);
 int cmd_serve(int argc, char **argv);
 void cmd_serve_usage(FILE *out);
+int cmd_alerts(int argc, char **argv);
+void cmd_alerts_usage(FILE *out);
+int cmd_report(int argc, char **argv);
+void cmd_report_usage(FILE *out);
 
 /* Prints "inkasso: <message>" and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)

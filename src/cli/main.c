@@ -11,6 +11,8 @@ static int cmd_version(int argc, char **argv);
 static void cmd_version_usage(FILE *out);
 
 static const cli_command commands[] = {
+    {"alerts", cmd_alerts, cmd_alerts_usage,
+     "anomalies in the daily series, with what drives them"},
     {"check", cmd_check, cmd_check_usage,
      "validate a portfolio folder and report its data quality"},
     {"curve", cmd_curve, cmd_curve_usage,
@@ -21,6 +23,8 @@ static const cli_command commands[] = {
     {"help", cmd_help, cmd_help_usage, "show help for a command"},
     {"import", cmd_import, cmd_import_usage,
      "store a portfolio folder in a SQLite store, all or nothing"},
+    {"report", cmd_report, cmd_report_usage,
+     "one self-contained HTML report with every chart and table"},
     {"serve", cmd_serve, cmd_serve_usage,
      "answer the JSON API, /healthz and /metrics over HTTP"},
     {"version", cmd_version, cmd_version_usage, "print the version"},

@@ -30,6 +30,8 @@ const srv_route srv_routes[] = {
     {"/api/v1/contacts", 0, SRV_ROUTE_CONTACTS, 1, 0, srv_handle_ingest},
     {"/api/v1/costs", 0, SRV_ROUTE_COSTS, 1, 0, srv_handle_ingest},
     {"/api/v1/events", 0, SRV_ROUTE_EVENTS, 0, 1, srv_handle_events},
+    {"/api/v1/alerts", 0, SRV_ROUTE_ALERTS, 0, 1, srv_handle_alerts},
+    {"/api/v1/owners", 0, SRV_ROUTE_OWNERS, 0, 1, srv_handle_owners},
 };
 const size_t srv_route_count = sizeof srv_routes / sizeof srv_routes[0];
 
@@ -46,6 +48,8 @@ const char *srv_route_label(srv_route_id id)
         [SRV_ROUTE_CONTACTS] = "/api/v1/contacts",
         [SRV_ROUTE_COSTS] = "/api/v1/costs",
         [SRV_ROUTE_EVENTS] = "/api/v1/events",
+        [SRV_ROUTE_ALERTS] = "/api/v1/alerts",
+        [SRV_ROUTE_OWNERS] = "/api/v1/owners",
         [SRV_ROUTE_OTHER] = "other",
     };
     return (unsigned)id < SRV_ROUTE_COUNT ? labels[id] : "other";

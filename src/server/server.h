@@ -19,6 +19,9 @@ typedef struct server_config {
     size_t token_len;
     int auth_reads;  /* 1: read routes need the token too */
     int kpi_threads; /* threads per KPI query; 0 = one per core */
+    /* KPI owners, targets and actions (--owners FILE), or NULL; must
+     * outlive the server. */
+    const struct ink_owners *owners;
 } server_config;
 
 typedef struct server server;

@@ -31,6 +31,8 @@ typedef enum srv_route_id {
     SRV_ROUTE_CONTACTS,
     SRV_ROUTE_COSTS,
     SRV_ROUTE_EVENTS,
+    SRV_ROUTE_ALERTS,
+    SRV_ROUTE_OWNERS,
     SRV_ROUTE_OTHER,
     SRV_ROUTE_COUNT
 } srv_route_id;
@@ -131,6 +133,7 @@ typedef struct srv_context {
     srv_events *events;
     int kpi_threads;
     srv_metrics *metrics;
+    const struct ink_owners *owners; /* --owners FILE, or NULL */
 } srv_context;
 
 typedef void srv_handler(const srv_context *ctx, const srv_request *req,
@@ -158,6 +161,12 @@ void srv_handle_curves(const srv_context *ctx, const srv_request *req,
                        srv_reply *reply);
 void srv_handle_case(const srv_context *ctx, const srv_request *req,
                      srv_reply *reply);
+/* GET /api/v1/owners (route_owners.c). */
+void srv_handle_owners(const srv_context *ctx, const srv_request *req,
+                       srv_reply *reply);
+/* GET /api/v1/alerts (route_alerts.c). */
+void srv_handle_alerts(const srv_context *ctx, const srv_request *req,
+                       srv_reply *reply);
 void srv_handle_metrics(const srv_context *ctx, const srv_request *req,
                         srv_reply *reply);
 /* GET /api/v1/events: marks the reply as the event stream (events.c). */
