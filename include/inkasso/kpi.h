@@ -84,6 +84,17 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
                            ink_kpi_report **out, ink_error *err);
 void ink_kpi_report_free(ink_kpi_report *r);
 
+/*
+ * Builds what the engine keeps between reports on p: per-case facts over
+ * all rows (about 30 bytes and 12 per channel a case), which make every
+ * later report as of the latest date or after read one fact per case
+ * instead of its payments and contacts, and are brought up to date case
+ * by case by ink_portfolio_apply. Without it they are built by the second
+ * report. For long-running processes (the server); never needed for
+ * correct results. Not concurrently with ink_portfolio_apply.
+ */
+ink_status ink_kpi_prepare(const ink_portfolio *p, ink_error *err);
+
 int32_t ink_kpi_as_of(const ink_kpi_report *r);
 size_t ink_kpi_window_count(const ink_kpi_report *r);
 int32_t ink_kpi_window(const ink_kpi_report *r, size_t i);

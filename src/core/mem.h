@@ -16,6 +16,16 @@ static inline void *ink__alloc_array(size_t count, size_t size)
     return malloc(bytes ? bytes : 1);
 }
 
+/* realloc(ptr, count * size), NULL on overflow or failure (ptr then
+ * stays valid). */
+static inline void *ink__realloc_array(void *ptr, size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    size_t bytes = count * size;
+    return realloc(ptr, bytes ? bytes : 1);
+}
+
 /*
  * Zeroed memory, written rather than calloc'ed: calloc maps large blocks
  * to the shared zero page, so the first read maps it and the first write

@@ -1,7 +1,9 @@
 /* The portfolio object: public column views over the loaded tables. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/dict.h"
+#include "core/mem.h"
 #include "core/portfolio_impl.h"
 
 ink_text_column ink__text_view(const ink__table *t, size_t c)
@@ -136,7 +138,34 @@ void ink_portfolio_free(ink_portfolio *p)
     for (int k = 0; k < INK_FILE_COUNT; k++)
         ink__dict_free(p->id_set[k]);
     free(p->case_extras);
+    if (p->kpi_cache_free)
+        p->kpi_cache_free(p->kpi_cache);
+    free(p->changed_cases);
     free(p);
+}
+
+int ink__portfolio_cases_changed(ink_portfolio *p, const uint32_t *cases,
+                                 size_t count)
+{
+    if (p->changed_all)
+        return 1;
+    /* Past an eighth of the cases a rebuild is as cheap as the list. */
+    if (p->changed_len + count > p->cases.count / 8 + 64) {
+        ink__portfolio_all_changed(p);
+        return 1;
+    }
+    if (!ink__reserve((void **)&p->changed_cases, &p->changed_cap,
+                      p->changed_len + count, sizeof *p->changed_cases))
+        return 0;
+    memcpy(p->changed_cases + p->changed_len, cases, count * sizeof *cases);
+    p->changed_len += count;
+    return 1;
+}
+
+void ink__portfolio_all_changed(ink_portfolio *p)
+{
+    p->changed_all = 1;
+    p->changed_len = 0;
 }
 
 const ink_cases *ink_portfolio_cases(const ink_portfolio *p)

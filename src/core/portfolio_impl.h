@@ -79,7 +79,24 @@ struct ink_portfolio {
     ink_contacts contacts;
     ink_costs costs;
     ink_file_stats stats[INK_FILE_COUNT];
+    /* What the KPI engine keeps between reports (kpi/facts.c), freed
+     * with the portfolio. apply() lists the cases whose rows it changed
+     * (changed_all when it lost track) and counts its generations, so
+     * the cache is brought up to date rather than rebuilt. */
+    void *kpi_cache;
+    void (*kpi_cache_free)(void *);
+    uint32_t *changed_cases;
+    size_t changed_len, changed_cap;
+    int changed_all;
+    uint64_t generation;
 };
+
+/* Notes that the rows of these cases changed (for the KPI cache); 0 when
+ * out of memory, with p as it was. */
+int ink__portfolio_cases_changed(ink_portfolio *p, const uint32_t *cases,
+                                 size_t count);
+/* Notes that rows changed in ways not tracked case by case. */
+void ink__portfolio_all_changed(ink_portfolio *p);
 
 /* The public view of a text column of a table. */
 ink_text_column ink__text_view(const ink__table *t, size_t c);

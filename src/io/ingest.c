@@ -453,8 +453,13 @@ static ink_status apply_cases(ink_portfolio *p, ink_batch *b, ink_error *err)
     uint8_t *keep = ink__alloc_array(bt->rows ? bt->rows : 1, 1);
     if (!keep)
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    p->generation++;
     for (size_t i = 0; i < bt->rows; i++) {
         keep[i] = b->target[i] == UINT32_MAX;
+        if (!keep[i] && !ink__portfolio_cases_changed(p, &b->target[i], 1)) {
+            free(keep);
+            return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        }
         if (!keep[i] && !update_case(t, bt, i, b->target[i])) {
             free(keep);
             return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
@@ -497,6 +502,14 @@ ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
                                        : NULL;
     for (size_t i = 0; dates && i < b->table.rows; i++)
         latest = dates[i] > latest ? dates[i] : latest;
+    /* The cases whose facts the KPI engine keeps must be looked at again. */
+    p->generation++;
+    const uint32_t *case_of =
+        b->kind == INK_FILE_PAYMENTS   ? DATA(&b->table, PAY_CASE, uint32_t)
+        : b->kind == INK_FILE_CONTACTS ? DATA(&b->table, CON_CASE, uint32_t)
+                                       : NULL;
+    if (case_of && !ink__portfolio_cases_changed(p, case_of, b->table.rows))
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     /* The batch's ids join the set of stored ids (when it exists). */
     ink_dict *set = p->id_set[b->kind];
     for (size_t i = 0; set && i < b->table.rows; i++) {

@@ -133,6 +133,39 @@ double ink__kpi_median(i32_vec *days)
     size_t n = days->len;
     if (n == 0)
         return NAN;
+    /* Days to resolution span a few thousand values at most: counting
+     * them is one sequential pass, where selection moves every value. */
+    if (n >= 1024) {
+        int32_t lo = days->v[0], hi = days->v[0];
+        for (size_t i = 1; i < n; i++) {
+            lo = days->v[i] < lo ? days->v[i] : lo;
+            hi = days->v[i] > hi ? days->v[i] : hi;
+        }
+        uint32_t *count =
+            (int64_t)hi - lo < 65536
+                ? ink__calloc_array((size_t)(hi - lo) + 1, sizeof *count)
+                : NULL;
+        if (count) {
+            for (size_t i = 0; i < n; i++)
+                count[days->v[i] - lo]++;
+            /* The values of rank n/2 - 1 and n/2 (0-based). */
+            size_t seen = 0, want = (n - 1) / 2;
+            int32_t lower = lo, upper = lo;
+            int32_t v = 0;
+            for (; seen + count[v] <= want; v++)
+                seen += count[v];
+            lower = lo + v;
+            if (n % 2 || seen + count[v] > n / 2) {
+                upper = lower;
+            } else {
+                for (v++; !count[v]; v++)
+                    ;
+                upper = lo + v;
+            }
+            free(count);
+            return n % 2 ? lower : ((double)lower + (double)upper) / 2;
+        }
+    }
     int32_t upper = select_kth(days->v, n, n / 2);
     if (n % 2)
         return upper;

@@ -129,6 +129,19 @@ static ink_status resolve_one(const ink_cases *cs, const char *name, kpi_dim *d,
         }
         d->base = a;
         d->cardinality = (uint64_t)(b - a) + 2;
+        if (lo <= hi) {
+            size_t days = (size_t)((int64_t)hi - lo) + 1;
+            d->day_codes = ink__alloc_array(days, sizeof *d->day_codes);
+            if (!d->day_codes)
+                return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+            d->day_base = lo;
+            int div = d->kind == DIM_COHORT_MONTH     ? 1
+                      : d->kind == DIM_COHORT_QUARTER ? 3
+                                                      : 12;
+            for (size_t k = 0; k < days; k++)
+                d->day_codes[k] =
+                    (uint32_t)(month_of(lo + (int32_t)k) / div - a) + 1;
+        }
     } else if (strcmp(name, "age_bucket") == 0) {
         d->kind = DIM_AGE_BUCKET;
         d->cardinality = 7;
@@ -173,6 +186,8 @@ void ink__kpi_dims_cleanup(kpi_dim *dims, size_t count)
     for (size_t k = 0; k < count; k++) {
         free(dims[k].amounts);
         dims[k].amounts = NULL;
+        free(dims[k].day_codes);
+        dims[k].day_codes = NULL;
     }
 }
 
@@ -218,11 +233,9 @@ uint64_t ink__kpi_dim_code(const kpi_dim *d, const ink_cases *cs, size_t i,
         return lo + 1;
     }
     case DIM_COHORT_MONTH:
-        return (uint64_t)(month_of(cs->opened_on[i]) - d->base) + 1;
     case DIM_COHORT_QUARTER:
-        return (uint64_t)(month_of(cs->opened_on[i]) / 3 - d->base) + 1;
     case DIM_COHORT_YEAR:
-        return (uint64_t)(month_of(cs->opened_on[i]) / 12 - d->base) + 1;
+        return d->day_codes[cs->opened_on[i] - d->day_base];
     case DIM_AGE_BUCKET:
         return (uint64_t)age_bucket(cs->due_on[i], cs->opened_on[i]);
     }

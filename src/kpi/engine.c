@@ -35,6 +35,7 @@ typedef struct kpi_ctx {
     uint64_t stride[INK_KPI_MAX_DIMS];
     acc_shape shape;
     const int32_t *windows;
+    kpi_fact_view facts; /* fact is NULL: walk the rows */
 } kpi_ctx;
 
 /* ------------------------------------------------------------------ */
@@ -244,6 +245,80 @@ static int add_case(const kpi_ctx *c, kpi_acc *a, size_t i)
     return 1;
 }
 
+/* add_case for a report that sees every row (as_of on or after the
+ * latest date), from the case's facts: the same sums without walking its
+ * contacts. Only the windows, which change per report, walk the
+ * payments. */
+static int add_case_fact(const kpi_ctx *c, kpi_acc *a, size_t i)
+{
+    const ink_cases *cs = c->cs;
+    const kpi_fact *f = &c->facts.fact[i];
+    const int32_t opened = cs->opened_on[i], closed = cs->closed_on[i];
+    const int64_t amount = cs->amount[i];
+    const int resolved =
+        closed != INK_DATE_NONE && (cs->close_reason[i] == INK_CLOSE_PAID ||
+                                    cs->close_reason[i] == INK_CLOSE_SETTLED);
+    a->cases++;
+    a->open_cases += closed == INK_DATE_NONE;
+    if (resolved) {
+        a->resolved_cases++;
+        a->resolution_days_sum += closed - opened;
+        if (!push_day(&a->resolution_days, closed - opened))
+            return 0;
+    }
+    uint32_t currency = cs->currency.codes[i];
+    if (!a->currency)
+        a->currency = currency;
+    else if (currency != a->currency && !a->currency_other)
+        a->currency_other = currency;
+    add_amount(a, &a->placed, amount);
+    add_amount(a, &a->collected, f->collected);
+    if (f->flags & FACT_OVERFLOW)
+        a->overflow = 1;
+    const int32_t lived = c->as_of - opened;
+    size_t nw = c->shape.windows;
+    for (size_t w = 0; w < nw; w++) {
+        if (c->windows[w] <= lived) {
+            a->eligible[w]++;
+            add_amount(a, &a->eligible_amount[w], amount);
+        }
+    }
+    const ink_payments *ps = c->ps;
+    for (uint32_t k = ps->case_offset[i]; k < ps->case_offset[i + 1]; k++) {
+        const int32_t age = ps->paid_on[k] - opened;
+        for (size_t w = 0; w < nw; w++)
+            if (c->windows[w] <= lived && age <= c->windows[w])
+                add_amount(a, &a->realized[w], ps->amount[k]);
+    }
+    a->outbound += f->outbound;
+    a->valid_outbound += f->valid_outbound;
+    a->automated_outbound += f->automated_outbound;
+    if (f->outbound) {
+        const uint32_t *ch = c->facts.chan + i * c->facts.channels * 3;
+        for (size_t k = 0; k < c->facts.channels; k++) {
+            a->channels[k].outbound += ch[3 * k];
+            a->channels[k].valid += ch[3 * k + 1];
+            a->channels[k].responded += ch[3 * k + 2];
+        }
+    }
+    a->first_contact_resolved += (f->flags & FACT_FIRST_CONTACT_RESOLVED) != 0;
+    uint32_t flags = (f->flags & FACT_ATTEMPTED ? 1u : 0u) |
+                     (f->flags & FACT_RESPONDED ? 2u : 0u);
+    if (flags && !push_debtor(&a->debtors, cs->debtor_id.codes[i], flags))
+        return 0;
+    if (f->first_payment != INK_DATE_NONE) {
+        a->first_payment_days_sum += f->first_payment - opened;
+        a->first_payment_cases++;
+        if (f->first_contact != INK_DATE_NONE &&
+            f->first_payment >= f->first_contact) {
+            a->contact_to_payment_days_sum +=
+                f->first_payment - f->first_contact;
+            a->contact_to_payment_cases++;
+        }
+    }
+    return 1;
+}
+
 /* ------------------------------------------------------------------ */
 /* Workers                                                             */
 
@@ -280,7 +355,7 @@ static void *run_worker(void *arg)
             }
             last_key = key;
         }
-        if (!add_case(c, acc, i)) {
+        if (!(c->facts.fact ? add_case_fact(c, acc, i) : add_case(c, acc, i))) {
             w->ok = 0;
             return NULL;
         }
@@ -451,6 +526,17 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
     }
     c.windows = r->windows;
     c.shape.windows = r->window_count;
+    /* Every row counts: the kept per-case facts give the same sums. */
+    if (p->latest_date == INK_DATE_NONE || c.as_of >= p->latest_date) {
+        st = ink__kpi_facts_get(p, &c.facts);
+        if (st != INK_OK) {
+            ink__error_set(err, st, NULL, "out of memory");
+            goto fail;
+        }
+        if (c.facts.fact &&
+            c.facts.channels != ink_dict_count(c.ct->channel.values))
+            memset(&c.facts, 0, sizeof c.facts);
+    }
     c.shape.channels = ink_dict_count(c.ct->channel.values);
     c.shape.debtor_flags =
         ink__calloc_array(ink_dict_count(c.cs->debtor_id.values) + 1, 1);
@@ -592,9 +678,17 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
                             "an amount sum passes 922337203685477.5807");
         goto fail;
     }
-    st = ink__kpi_operations(p, c.as_of, c.from, c.to, r, err);
-    if (st != INK_OK)
-        goto fail;
+    /* Operations depend on as_of, from and to only: a report with other
+     * windows or groups reuses them until the next apply. */
+    if (!ink__kpi_operations_cached(p, c.as_of, c.from, c.to, r)) {
+        st = ink__kpi_operations(p, c.as_of, c.from, c.to, r, err);
+        if (st != INK_OK)
+            goto fail;
+        if (!ink__kpi_operations_keep(p, c.as_of, c.from, c.to, r)) {
+            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+            goto fail;
+        }
+    }
     for (size_t t = 0; t < nworkers; t++)
         group_set_cleanup(&workers[t].groups);
     ink__kpi_dims_cleanup(dims, dims_ready);

@@ -33,6 +33,10 @@ typedef struct kpi_dim {
     int32_t base;                /* smallest date, month, quarter, year */
     int64_t *amounts;            /* DIM_AMOUNT: sorted distinct values */
     size_t amount_count;
+    /* Cohorts: the code of each placement day from day_base on (the
+     * calendar once per day, not once per case). */
+    uint32_t *day_codes;
+    int32_t day_base;
     uint64_t cardinality; /* codes are 0 .. cardinality - 1; 0 is null */
 } kpi_dim;
 
@@ -149,6 +153,44 @@ struct ink_kpi_report {
 int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
                     kpi_group *g, int amounts_null);
 void ink__kpi_group_cleanup(kpi_group *g);
+
+/* ------------------------------------------------------------------ */
+/* Per-case facts over all rows (facts.c)                              */
+
+enum {
+    FACT_ATTEMPTED = 1,              /* an outbound contact */
+    FACT_RESPONDED = 2,              /* a response or an inbound contact */
+    FACT_FIRST_CONTACT_RESOLVED = 4, /* resolved, one valid contact before */
+    FACT_OVERFLOW = 8                /* collected passed int64 */
+};
+
+typedef struct kpi_fact {
+    int64_t collected;
+    int32_t first_payment, first_contact; /* INK_DATE_NONE: none */
+    uint32_t outbound, valid_outbound, automated_outbound;
+    uint32_t flags;
+} kpi_fact;
+
+typedef struct kpi_facts kpi_facts;
+
+/* The facts of every case, valid while the caller reads p (no apply in
+ * between); fact is NULL when facts are disabled. chan holds per case
+ * and channel code: outbound, valid, responded. */
+typedef struct kpi_fact_view {
+    const kpi_fact *fact;
+    const uint32_t *chan;
+    size_t channels;
+} kpi_fact_view;
+
+/* 0 turns the facts and the operations cache off (tests compare). */
+extern int ink__kpi_facts_enabled;
+ink_status ink__kpi_facts_get(const ink_portfolio *p, kpi_fact_view *out);
+/* 1 when r got the operations section kept for (as_of, from, to). */
+int ink__kpi_operations_cached(const ink_portfolio *p, int32_t as_of,
+                               int32_t from, int32_t to, ink_kpi_report *r);
+/* Keeps r's operations for the next report; 0 when out of memory. */
+int ink__kpi_operations_keep(const ink_portfolio *p, int32_t as_of,
+                             int32_t from, int32_t to, const ink_kpi_report *r);
 
 /* The operations section (operations.c). */
 ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,

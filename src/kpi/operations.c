@@ -68,21 +68,21 @@ static int32_t month_of(int32_t days)
     return y * 12 + m - 1;
 }
 
-/* The axis month of a day: -1 before the axis, months after it (a
- * binary search over the months' first days; few months, many calls). */
-static int64_t axis_month(const int32_t *starts, size_t months, int32_t day)
+/* The axis month of a day: -1 before the axis, months after it. A table
+ * of the axis days: every contact asks, and there are few days. */
+typedef struct month_axis {
+    const int32_t *starts;
+    size_t months;
+    const int32_t *of_day; /* of_day[day - starts[0]] for the axis days */
+} month_axis;
+
+static int64_t axis_month(const month_axis *a, int32_t day)
 {
-    if (day < starts[0])
+    if (day < a->starts[0])
         return -1;
-    size_t lo = 0, hi = months; /* starts[lo] <= day < starts[hi] */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (starts[mid] <= day)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return day >= starts[months] ? (int64_t)months : (int64_t)lo;
+    if (day >= a->starts[a->months])
+        return (int64_t)a->months;
+    return a->of_day[day - a->starts[0]];
 }
 
 /* Output order of segment values: null, then "B2B" before "B2C". */
@@ -98,7 +98,7 @@ typedef struct ops_part {
     const ink_cases *cs;
     const ink_contacts *ct;
     int32_t as_of, from, to;
-    const int32_t *starts;
+    const month_axis *axis;
     const uint64_t *prefix;
     size_t months;
     case_counts *counts; /* per segment value and month */
@@ -112,6 +112,7 @@ static void *count_cases(void *arg)
     ops_part *w = arg;
     const ink_cases *cs = w->cs;
     const ink_contacts *ct = w->ct;
+    const month_axis *axis = w->axis;
     size_t months = w->months;
     for (size_t i = w->begin; i < w->end; i++) {
         int32_t opened = cs->opened_on[i];
@@ -127,14 +128,17 @@ static void *count_cases(void *arg)
                         cs->close_reason[i] == INK_CLOSE_SETTLED);
         /* Active in m: opened_on <= end(m) and not closed before start(m),
          * i.e. month(opened) <= m <= month(closed). */
-        int64_t first = axis_month(w->starts, months, opened);
-        int64_t last = closed != INK_DATE_NONE
-                           ? axis_month(w->starts, months, closed)
-                           : (int64_t)months - 1;
+        int64_t first = axis_month(axis, opened);
+        int64_t last = closed != INK_DATE_NONE ? axis_month(axis, closed)
+                                               : (int64_t)months - 1;
         if (first < 0)
             first = 0;
         if (last > (int64_t)months - 1)
             last = (int64_t)months - 1;
+        /* The case counts for the whole operation and for its segment
+         * value, each only where costs.csv has rows of it. */
+        case_counts *rows[2];
+        size_t nrows = 0;
         int segs[2] = {INK_SEGMENT_NONE, cs->segment[i]};
         for (int k = 0; k < 2; k++) {
             int s = segs[k];
@@ -142,30 +146,34 @@ static void *count_cases(void *arg)
             if (pre[months] == 0)
                 continue; /* this segment value has no costs rows */
             case_counts *row = w->counts + (size_t)s * months;
+            rows[nrows++] = row;
             if (first <= last) {
                 w->diff[(size_t)s * (months + 1) + (size_t)first]++;
                 w->diff[(size_t)s * (months + 1) + (size_t)last + 1]--;
                 w->distinct[s] += pre[last + 1] - pre[first] > 0;
             }
             if (resolved) {
-                int64_t m = axis_month(w->starts, months, closed);
+                int64_t m = axis_month(axis, closed);
                 if (m >= 0 && m < (int64_t)months) {
                     row[m].resolved++;
                     /* resolved in one of the segment value's months */
                     w->resolved_total[s] += pre[m + 1] - pre[m];
                 }
             }
-            for (uint32_t c = ct->case_offset[i]; c < ct->case_offset[i + 1];
-                 c++) {
-                if (ct->date[c] > w->as_of)
-                    break;
-                if (ct->direction[c] != INK_DIRECTION_OUT)
-                    continue;
-                int64_t m = axis_month(w->starts, months, ct->date[c]);
-                if (m < 0 || m >= (int64_t)months)
-                    continue;
-                row[m].outbound++;
-                row[m].automated += ct->automated[c];
+        }
+        if (!nrows)
+            continue;
+        for (uint32_t c = ct->case_offset[i]; c < ct->case_offset[i + 1]; c++) {
+            if (ct->date[c] > w->as_of)
+                break;
+            if (ct->direction[c] != INK_DIRECTION_OUT)
+                continue;
+            int64_t m = axis_month(axis, ct->date[c]);
+            if (m < 0 || m >= (int64_t)months)
+                continue;
+            for (size_t k = 0; k < nrows; k++) {
+                rows[k][m].outbound++;
+                rows[k][m].automated += ct->automated[c];
             }
         }
     }
@@ -200,6 +208,7 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
     uint64_t *prefix =
         ink__calloc_array(SEGMENTS * (months + 1), sizeof *prefix);
     int32_t *starts = ink__alloc_array(months + 1, sizeof *starts);
+    int32_t *of_day = NULL;
     uint64_t distinct[SEGMENTS] = {0}, resolved_total[SEGMENTS] = {0};
     const char *currency[SEGMENTS] = {NULL, NULL, NULL};
     ink_status st = INK_OK;
@@ -212,6 +221,16 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
         int32_t month = lo + (int32_t)m;
         starts[m] = ink_days_from_civil(month / 12, month % 12 + 1, 1);
     }
+    of_day =
+        ink__alloc_array((size_t)(starts[months] - starts[0]), sizeof *of_day);
+    if (!of_day) {
+        st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        goto done;
+    }
+    for (size_t m = 0; m < months; m++)
+        for (int32_t d = starts[m]; d < starts[m + 1]; d++)
+            of_day[d - starts[0]] = (int32_t)m;
+    month_axis axis = {starts, months, of_day};
     for (size_t i = 0; i < co->count; i++) {
         if (co->period[i] > as_of_month)
             continue;
@@ -243,7 +262,7 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
                               as_of,
                               from,
                               to,
-                              starts,
+                              &axis,
                               prefix,
                               months,
                               NULL,
@@ -373,5 +392,6 @@ done:
     free(diff);
     free(prefix);
     free(starts);
+    free(of_day);
     return st;
 }

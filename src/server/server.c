@@ -492,6 +492,9 @@ ink_status server_start(const server_config *cfg, ink_portfolio *p,
     }
     s->ctx.portfolio = p;
     s->ctx.store = store;
+    /* Every query reads the per-case facts: build them before the first. */
+    if (ink_kpi_prepare(p, NULL) != INK_OK)
+        goto nomem;
     if (pthread_rwlock_init(&s->ctx.lock, NULL) != 0)
         goto nomem;
     s->lock_ready = 1;

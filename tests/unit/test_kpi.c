@@ -46,6 +46,143 @@ static void test_median(void)
     CHECK(ink__kpi_median(&e) == 25.0);
 }
 
+/* Counting (n >= 1024, narrow range) and selection (wide range) agree
+ * with sorting. */
+static void test_median_large(void)
+{
+    size_t cap = 5001;
+    int32_t *v = malloc(cap * sizeof *v), *sorted = malloc(cap * sizeof *v);
+    CHECK(v && sorted);
+    if (!v || !sorted) {
+        free(v);
+        free(sorted);
+        return;
+    }
+    unsigned seed = 3;
+    int wrong = 0;
+    static const size_t sizes[] = {1023, 1024, 1025, 2000, 4999, 5000, 5001};
+    static const uint32_t spans[] = {1, 2, 90, 4000, 65535, 65536, 1000000};
+    for (size_t a = 0; a < sizeof sizes / sizeof *sizes; a++)
+        for (size_t b = 0; b < sizeof spans / sizeof *spans; b++) {
+            size_t n = sizes[a];
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                v[i] = (int32_t)(seed % spans[b]) - 7;
+            }
+            memcpy(sorted, v, n * sizeof *v);
+            qsort(sorted, n, sizeof *sorted, cmp_int);
+            double want = n % 2 ? sorted[n / 2]
+                                : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+            i32_vec vec = {v, n, cap};
+            wrong += ink__kpi_median(&vec) != want;
+        }
+    CHECK_INT(wrong, 0);
+    free(v);
+    free(sorted);
+}
+
+/* The same report from the kept per-case facts as from every row. */
+static void check_facts_match(const ink_portfolio *p, const char *when)
+{
+    static const char *const groupings[][2] = {
+        {"currency", NULL},
+        {"currency", "segment"},
+        {"currency", "cohort_month"},
+        {"debtor_id", "currency"},
+    };
+    for (size_t k = 0; k < sizeof groupings / sizeof groupings[0]; k++) {
+        ink_kpi_options opt;
+        ink_kpi_options_init(&opt);
+        opt.by = groupings[k];
+        opt.by_count = groupings[k][1] ? 2 : 1;
+        opt.windows[0] = 7;
+        opt.windows[1] = 45;
+        opt.window_count = 2;
+        ink__kpi_facts_enabled = 1;
+        char *fast = test_report_json(p, &opt);
+        ink__kpi_facts_enabled = 0;
+        char *rows = test_report_json(p, &opt);
+        ink__kpi_facts_enabled = 1;
+        if (!fast || !rows || strcmp(fast, rows) != 0)
+            fprintf(stderr, "facts differ %s, by %s\n", when, groupings[k][0]);
+        CHECK(fast && rows && strcmp(fast, rows) == 0);
+        free(fast);
+        free(rows);
+    }
+}
+
+static void apply_text(ink_portfolio *p, ink_file_kind kind, const char *csv)
+{
+    ink_batch *b = NULL;
+    ink_error err;
+    CHECK_INT(ink_batch_check(p, kind, csv, strlen(csv), &b, &err), INK_OK);
+    if (!b) {
+        fprintf(stderr, "batch: %s\n", err.message);
+        return;
+    }
+    for (size_t i = 0; i < ink_batch_rejected(b); i++)
+        fprintf(stderr, "rejected: %s\n", ink_batch_reject_at(b, i)->message);
+    CHECK_INT(ink_batch_rejected(b), 0);
+    CHECK_INT(ink_portfolio_apply(p, b, &err), INK_OK);
+    ink_batch_free(b);
+}
+
+/* Facts are kept through ingests: new payments and contacts on old
+ * cases, a new channel, new cases, a case closed, costs. */
+static void test_facts_through_ingest(ink_portfolio *p)
+{
+    check_facts_match(p, "after loading");
+    CHECK_INT(ink_kpi_prepare(p, NULL), INK_OK);
+    check_facts_match(p, "after ink_kpi_prepare");
+    const ink_cases *cs = ink_portfolio_cases(p);
+    const char *first = ink_dict_get(cs->ids, 1, NULL);
+    const char *last = ink_dict_get(cs->ids, (uint32_t)cs->count, NULL);
+    const char *cur =
+        ink_dict_get(cs->currency.values, cs->currency.codes[0], NULL);
+    char csv[2048];
+    snprintf(csv, sizeof csv,
+             "payment_id,case_id,paid_on,amount,currency\n"
+             "FX1,%s,2024-02-01,10.5,%s\nFX2,%s,2024-01-01,-3,%s\n",
+             first, cur, first, cur);
+    apply_text(p, INK_FILE_PAYMENTS, csv);
+    check_facts_match(p, "after payments");
+    snprintf(csv, sizeof csv,
+             "contact_id,case_id,at,channel,direction,outcome\n"
+             "FK1,%s,2024-01-01T09:00:00Z,pigeon,out,responded\n"
+             "FK2,%s,2025-07-02T09:00:00Z,phone,out,invalid\n"
+             "FK3,%s,2025-07-03T09:00:00Z,email,in,responded\n",
+             first, last, last);
+    apply_text(p, INK_FILE_CONTACTS, csv);
+    check_facts_match(p, "after contacts with a new channel");
+    snprintf(csv, sizeof csv,
+             "contact_id,case_id,at,channel,direction,outcome\n"
+             "FK4,%s,2024-01-01T05:00:00Z,phone,out,responded\n",
+             first);
+    apply_text(p, INK_FILE_CONTACTS, csv);
+    check_facts_match(p, "after an earlier contact");
+    apply_text(
+        p, INK_FILE_CASES,
+        "case_id,debtor_id,segment,opened_on,amount,currency\n"
+        "FC1,FD1,B2C,2024-02-01,100,EUR\nFC2,FD1,B2C,2024-02-03,50,EUR\n");
+    snprintf(csv, sizeof csv,
+             "payment_id,case_id,paid_on,amount,currency\n"
+             "FX3,FC1,2024-02-10,100,EUR\n");
+    apply_text(p, INK_FILE_PAYMENTS, csv);
+    snprintf(csv, sizeof csv,
+             "contact_id,case_id,at,channel,direction,outcome\n"
+             "FK5,FC1,2024-02-05T09:00:00Z,sms,out,responded\n");
+    apply_text(p, INK_FILE_CONTACTS, csv);
+    check_facts_match(p, "after new cases");
+    apply_text(p, INK_FILE_CASES,
+               "case_id,debtor_id,segment,opened_on,amount,currency,closed_on,"
+               "close_reason\n"
+               "FC1,FD1,B2C,2024-02-01,100,EUR,2024-02-10,paid\n");
+    check_facts_match(p, "after a case closed");
+    apply_text(p, INK_FILE_COSTS,
+               "period,segment,fte,cost,currency\n2030-01,,1,10,EUR\n");
+    check_facts_match(p, "after costs");
+}
+
 static void test_threads_and_sums(const ink_portfolio *p)
 {
     static const char *const groupings[][3] = {
@@ -162,6 +299,7 @@ static void test_option_errors(const ink_portfolio *p)
 int main(void)
 {
     test_median();
+    test_median_large();
     char dir[128];
     snprintf(dir, sizeof dir, "/tmp/inkasso-test-kpi-%ld", (long)getpid());
     ink_gen_options gen;
@@ -176,6 +314,7 @@ int main(void)
         test_threads_and_sums(p);
         test_amounts(p);
         test_option_errors(p);
+        test_facts_through_ingest(p);
         ink_portfolio_free(p);
     }
     const char *names[] = {"cases.csv", "payments.csv", "contacts.csv",

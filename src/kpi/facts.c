@@ -1,0 +1,323 @@
+/* Per-case facts: what every report over all rows needs of a case's
+ * payments and contacts, kept across queries. A report whose as_of is on
+ * or after the latest date (the default) reads one fact per case instead
+ * of walking 6 contacts and a payment; ingests recompute only the cases
+ * they touched. Reports as of an earlier day see fewer rows and take the
+ * full path in engine.c. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/mem.h"
+#include "core/portfolio_impl.h"
+#include "kpi/kpi_impl.h"
+
+int ink__kpi_facts_enabled = 1;
+
+struct kpi_facts {
+    pthread_mutex_t mu;
+    uint64_t reports; /* reports asked for facts so far */
+    int built;
+    size_t cases, cap; /* facts of cases [0, cases); room for cap */
+    size_t channels;   /* the channel dictionary's size when built */
+    kpi_fact *fact;
+    uint32_t *chan; /* per case, per channel: outbound, valid, responded */
+    /* The operations section of the last report, for as_of, from, to, at
+     * the portfolio's generation. */
+    int ops_valid;
+    uint64_t ops_generation;
+    int32_t ops_as_of, ops_from, ops_to;
+    int ops_present;
+    size_t ops_count;
+    ink_kpi_operation *ops;
+    char (*ops_fte)[48];
+};
+
+static void facts_free(void *arg)
+{
+    kpi_facts *f = arg;
+    if (!f)
+        return;
+    pthread_mutex_destroy(&f->mu);
+    free(f->fact);
+    free(f->chan);
+    free(f->ops);
+    free(f->ops_fte);
+    free(f);
+}
+
+/* The cache of p, created on first use; NULL when out of memory. The
+ * portfolio is const to readers, but the cache is not part of its value:
+ * creating it is serialised by the caller's contract (one writer, or
+ * readers under a shared lock that first reach here through once()). */
+static pthread_mutex_t create_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static kpi_facts *facts_of(const ink_portfolio *cp)
+{
+    ink_portfolio *p = (ink_portfolio *)cp;
+    pthread_mutex_lock(&create_mu);
+    kpi_facts *f = p->kpi_cache;
+    if (!f) {
+        f = calloc(1, sizeof *f);
+        if (f && pthread_mutex_init(&f->mu, NULL) != 0) {
+            free(f);
+            f = NULL;
+        }
+        if (f) {
+            p->kpi_cache = f;
+            p->kpi_cache_free = facts_free;
+        }
+    }
+    pthread_mutex_unlock(&create_mu);
+    return f;
+}
+
+/* The facts of case i from all its rows. */
+static void compute_fact(const ink_portfolio *p, size_t channels, size_t i,
+                         kpi_fact *out, uint32_t *chan)
+{
+    const ink_cases *cs = &p->cases;
+    const ink_payments *ps = &p->payments;
+    const ink_contacts *ct = &p->contacts;
+    kpi_fact f = {0, INK_DATE_NONE, INK_DATE_NONE, 0, 0, 0, 0};
+    int32_t closed = cs->closed_on[i];
+    int resolved =
+        closed != INK_DATE_NONE && (cs->close_reason[i] == INK_CLOSE_PAID ||
+                                    cs->close_reason[i] == INK_CLOSE_SETTLED);
+    for (uint32_t k = ps->case_offset[i]; k < ps->case_offset[i + 1]; k++) {
+        int64_t v = ps->amount[k];
+        if (__builtin_add_overflow(f.collected, v, &f.collected))
+            f.flags |= FACT_OVERFLOW;
+        if (v > 0 && f.first_payment == INK_DATE_NONE)
+            f.first_payment = ps->paid_on[k];
+    }
+    memset(chan, 0, channels * 3 * sizeof *chan);
+    uint32_t valid_before_close = 0;
+    for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
+        if (ct->direction[k] != INK_DIRECTION_OUT) {
+            f.flags |= FACT_RESPONDED; /* inbound is always a response */
+            continue;
+        }
+        uint32_t *ch = chan + (size_t)ct->channel.codes[k] * 3;
+        f.outbound++;
+        ch[0]++;
+        f.automated_outbound += ct->automated[k];
+        uint8_t outcome = ct->outcome[k];
+        if (outcome == INK_OUTCOME_INVALID)
+            continue;
+        ch[1]++;
+        f.valid_outbound++;
+        if (f.first_contact == INK_DATE_NONE)
+            f.first_contact = ct->date[k];
+        if (resolved && ct->date[k] <= closed)
+            valid_before_close++;
+        if (outcome == INK_OUTCOME_RESPONDED) {
+            ch[2]++;
+            f.flags |= FACT_RESPONDED;
+        }
+    }
+    if (f.outbound)
+        f.flags |= FACT_ATTEMPTED;
+    if (resolved && valid_before_close == 1)
+        f.flags |= FACT_FIRST_CONTACT_RESOLVED;
+    *out = f;
+}
+
+typedef struct build_part {
+    const ink_portfolio *p;
+    kpi_facts *f;
+    size_t begin, end;
+} build_part;
+
+static void *build_range(void *arg)
+{
+    build_part *b = arg;
+    size_t k = b->f->channels;
+    for (size_t i = b->begin; i < b->end; i++)
+        compute_fact(b->p, k, i, &b->f->fact[i], b->f->chan + i * k * 3);
+    return NULL;
+}
+
+/* Facts of cases [from, p's cases), on two threads when there are many. */
+static int build(const ink_portfolio *p, kpi_facts *f, size_t from)
+{
+    size_t cases = p->cases.count, k = f->channels;
+    if (cases > f->cap) {
+        size_t cap = f->cap ? f->cap : 1024;
+        while (cap < cases)
+            cap *= 2;
+        kpi_fact *fact = ink__realloc_array(f->fact, cap, sizeof *fact);
+        if (!fact)
+            return 0;
+        f->fact = fact;
+        uint32_t *chan =
+            ink__realloc_array(f->chan, cap, (k ? k : 1) * 3 * sizeof *chan);
+        if (!chan)
+            return 0;
+        f->chan = chan;
+        f->cap = cap;
+    }
+    build_part parts[2] = {{p, f, from, from + (cases - from) / 2},
+                           {p, f, from + (cases - from) / 2, cases}};
+    pthread_t helper;
+    int started = cases - from >= 50000 &&
+                  pthread_create(&helper, NULL, build_range, &parts[1]) == 0;
+    if (!started)
+        parts[0].end = cases;
+    build_range(&parts[0]);
+    if (started)
+        pthread_join(helper, NULL);
+    f->cases = cases;
+    return 1;
+}
+
+/* Brings the facts up to date with p: everything again when the channel
+ * dictionary grew or apply lost track, else the changed and new cases. */
+static int refresh(const ink_portfolio *cp, kpi_facts *f)
+{
+    ink_portfolio *p = (ink_portfolio *)cp;
+    size_t channels = ink_dict_count(p->contacts.channel.values);
+    if (!f->built || p->changed_all || channels != f->channels) {
+        f->channels = channels;
+        f->cap = 0; /* realloc to the new per-case channel width */
+        if (!build(p, f, 0))
+            return 0;
+        f->built = 1;
+    } else {
+        size_t old = f->cases;
+        if (p->cases.count > old && !build(p, f, old))
+            return 0;
+        for (size_t j = 0; j < p->changed_len; j++) {
+            uint32_t i = p->changed_cases[j];
+            if (i < old)
+                compute_fact(p, channels, i, &f->fact[i],
+                             f->chan + (size_t)i * channels * 3);
+        }
+    }
+    p->changed_len = 0;
+    p->changed_all = 0;
+    return 1;
+}
+
+ink_status ink__kpi_facts_get(const ink_portfolio *p, kpi_fact_view *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!ink__kpi_facts_enabled)
+        return INK_OK;
+    kpi_facts *f = facts_of(p);
+    if (!f)
+        return INK_NOMEM;
+    pthread_mutex_lock(&f->mu);
+    /* One report alone (the command line) walks the rows: building the
+     * facts costs that walk and the memory of the facts. They pay from
+     * the second report on, or once asked for (ink_kpi_prepare). */
+    if (!f->built && f->reports++ == 0) {
+        pthread_mutex_unlock(&f->mu);
+        return INK_OK;
+    }
+    int ok = refresh(p, f);
+    if (ok) {
+        out->fact = f->fact;
+        out->chan = f->chan;
+        out->channels = f->channels;
+    } else {
+        f->built = 0; /* try again next time */
+    }
+    pthread_mutex_unlock(&f->mu);
+    return ok ? INK_OK : INK_NOMEM;
+}
+
+int ink__kpi_operations_cached(const ink_portfolio *p, int32_t as_of,
+                               int32_t from, int32_t to, ink_kpi_report *r)
+{
+    if (!ink__kpi_facts_enabled)
+        return 0;
+    kpi_facts *f = facts_of(p);
+    if (!f)
+        return 0;
+    int hit = 0;
+    pthread_mutex_lock(&f->mu);
+    if (f->ops_valid && f->ops_generation == p->generation &&
+        f->ops_as_of == as_of && f->ops_from == from && f->ops_to == to) {
+        r->has_operations = f->ops_present;
+        if (f->ops_count) {
+            r->operations =
+                ink__alloc_array(f->ops_count, sizeof *r->operations);
+            r->fte_text = ink__alloc_array(f->ops_count, sizeof *r->fte_text);
+        }
+        if (!f->ops_count || (r->operations && r->fte_text)) {
+            if (f->ops_count) {
+                memcpy(r->operations, f->ops,
+                       f->ops_count * sizeof *r->operations);
+                memcpy(r->fte_text, f->ops_fte,
+                       f->ops_count * sizeof *r->fte_text);
+            }
+            for (size_t e = 0; e < f->ops_count; e++)
+                r->operations[e].fte = r->fte_text[e];
+            r->operation_count = f->ops_count;
+            hit = 1;
+        } else {
+            free(r->operations);
+            free(r->fte_text);
+            r->operations = NULL;
+            r->fte_text = NULL;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return hit;
+}
+
+int ink__kpi_operations_keep(const ink_portfolio *p, int32_t as_of,
+                             int32_t from, int32_t to, const ink_kpi_report *r)
+{
+    if (!ink__kpi_facts_enabled)
+        return 1;
+    kpi_facts *f = facts_of(p);
+    if (!f)
+        return 0;
+    ink_kpi_operation *ops = NULL;
+    char(*fte)[48] = NULL;
+    if (r->operation_count) {
+        ops = ink__alloc_array(r->operation_count, sizeof *ops);
+        fte = ink__alloc_array(r->operation_count, sizeof *fte);
+        if (!ops || !fte) {
+            free(ops);
+            free(fte);
+            return 0;
+        }
+        memcpy(ops, r->operations, r->operation_count * sizeof *ops);
+        memcpy(fte, r->fte_text, r->operation_count * sizeof *fte);
+    }
+    pthread_mutex_lock(&f->mu);
+    free(f->ops);
+    free(f->ops_fte);
+    f->ops = ops;
+    f->ops_fte = fte;
+    f->ops_count = r->operation_count;
+    f->ops_present = r->has_operations;
+    f->ops_as_of = as_of;
+    f->ops_from = from;
+    f->ops_to = to;
+    f->ops_generation = p->generation;
+    f->ops_valid = 1;
+    pthread_mutex_unlock(&f->mu);
+    return 1;
+}
+
+ink_status ink_kpi_prepare(const ink_portfolio *p, ink_error *err)
+{
+    if (!ink__kpi_facts_enabled)
+        return INK_OK;
+    kpi_facts *f = facts_of(p);
+    if (!f)
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    pthread_mutex_lock(&f->mu);
+    f->reports++;
+    int ok = refresh(p, f);
+    if (!ok)
+        f->built = 0;
+    pthread_mutex_unlock(&f->mu);
+    return ok ? INK_OK : ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+}
