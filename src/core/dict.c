@@ -394,3 +394,36 @@ int ink__dict_build_index(ink_dict *d, int threads, uint32_t *dup_of)
         return 0;
     return 1;
 }
+
+void ink__dict_insert_sorted(ink_dict *d, size_t old_rows, const uint32_t *pos,
+                             size_t added, void *scratch)
+{
+    if (added == 0)
+        return;
+    uint32_t *off = d->offset;
+    size_t first_new = off[old_rows + 1];
+    size_t new_bytes = off[old_rows + added + 1] - first_new;
+    uint32_t *len = scratch;
+    char *tmp = (char *)(len + added);
+    memcpy(tmp, d->bytes + first_new, new_bytes);
+    for (size_t k = 0; k < added; k++)
+        len[k] = off[old_rows + k + 2] - off[old_rows + k + 1];
+    /* From the back: the old rows after new row k move right by the
+     * bytes of new rows k.. and by k + 1 codes; new row k lands before
+     * them. Nothing moved is read again. */
+    size_t dst_end = off[old_rows + added + 1], src_end = old_rows;
+    size_t tmp_end = new_bytes;
+    for (size_t k = added; k-- > 0;) {
+        size_t p = pos[k];
+        size_t b0 = off[p + 1], b1 = off[src_end + 1];
+        size_t delta = dst_end - b1;
+        memmove(d->bytes + b0 + delta, d->bytes + b0, b1 - b0);
+        for (size_t c = src_end; c > p; c--)
+            off[c + k + 1] = off[c] + (uint32_t)delta;
+        dst_end = b0 + delta - len[k];
+        tmp_end -= len[k];
+        memcpy(d->bytes + dst_end, tmp + tmp_end, len[k]);
+        off[p + k + 1] = (uint32_t)dst_end;
+        src_end = p;
+    }
+}

@@ -47,6 +47,14 @@ void ink__dict_drop_index(ink_dict *d);
 /* Computes the hashes of a dict whose index was dropped (or that was
  * filled without them), so that it can be indexed again. */
 int ink__dict_rehash(ink_dict *d);
+/*
+ * Moves the last `added` codes (an id list: row i is code i + 1) in
+ * among the first old_rows, in place: new code k goes before old row
+ * pos[k] (pos ascending; old_rows for the end). The dict must not be
+ * indexed. scratch holds added * 4 bytes and the added strings' bytes.
+ */
+void ink__dict_insert_sorted(ink_dict *d, size_t old_rows, const uint32_t *pos,
+                             size_t added, void *scratch);
 /* Appends all codes 1.. of src in order (dst not indexed). */
 int ink__dict_append_all(ink_dict *dst, const ink_dict *src);
 

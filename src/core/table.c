@@ -344,3 +344,50 @@ int ink__table_permute(ink__table *t, const uint32_t *perm)
     free(tmp);
     return 1;
 }
+
+size_t ink__table_insert_scratch(const ink__table *batch)
+{
+    size_t max = 1, ids = 0;
+    for (size_t c = 0; c < batch->ncols; c++) {
+        const ink__column *col = &batch->cols[c];
+        size_t size = ink__col_elem_size(col->kind);
+        max = size > max ? size : max;
+        if (col->kind == INK_COL_ID && col->dict) {
+            size_t bytes = col->dict->offset[col->dict->count] -
+                           col->dict->offset[col->dict->count > 1 ? 1 : 0];
+            size_t need = batch->rows * sizeof(uint32_t) + bytes;
+            ids = need > ids ? need : ids;
+        }
+    }
+    size_t fixed = batch->rows * max;
+    return (fixed > ids ? fixed : ids) + 1;
+}
+
+void ink__table_insert_sorted(ink__table *t, size_t old_rows,
+                              const uint32_t *pos, void *scratch)
+{
+    size_t added = t->rows - old_rows;
+    if (added == 0)
+        return;
+    char *tmp = scratch;
+    for (size_t c = 0; c < t->ncols; c++) {
+        size_t size = ink__col_elem_size(t->cols[c].kind);
+        if (t->cols[c].kind == INK_COL_ID) {
+            ink__dict_insert_sorted(t->cols[c].dict, old_rows, pos, added,
+                                    scratch);
+            continue;
+        }
+        if (size == 0)
+            continue;
+        char *data = t->cols[c].data;
+        memcpy(tmp, data + old_rows * size, added * size);
+        size_t src_end = old_rows;
+        for (size_t k = added; k-- > 0;) {
+            size_t p = pos[k];
+            memmove(data + (p + k + 1) * size, data + p * size,
+                    (src_end - p) * size);
+            memcpy(data + (p + k) * size, tmp + k * size, size);
+            src_end = p;
+        }
+    }
+}

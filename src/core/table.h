@@ -50,6 +50,20 @@ int ink__table_reserve(ink__table *t, size_t rows);
  * tables must still be cleaned up by the caller. */
 int ink__table_append(ink__table *dst, ink__table *src, int threads);
 
+/* The scratch bytes ink__table_insert_sorted needs to move the rows of
+ * batch in: the batch as it is before it is appended. */
+size_t ink__table_insert_scratch(const ink__table *batch);
+
+/*
+ * Moves the rows from old_rows on (in order) in among the first old_rows,
+ * in place: new row k goes before old row pos[k] (pos ascending; old_rows
+ * for the end). ID dicts must not be indexed. The work is a move of the
+ * rows after the first insertion, not a reorder of the whole table; it
+ * cannot fail, since the scratch is allocated before anything changes.
+ */
+void ink__table_insert_sorted(ink__table *t, size_t old_rows,
+                              const uint32_t *pos, void *scratch);
+
 /* Keeps the rows with keep[i] != 0, in order; ID dicts are rebuilt. */
 int ink__table_filter(ink__table *t, const uint8_t *keep);
 

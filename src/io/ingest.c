@@ -486,6 +486,87 @@ static ink_status apply_cases(ink_portfolio *p, ink_batch *b, ink_error *err)
     return INK_OK;
 }
 
+/* Batch rows in the order grouping gives: by case, date and time, and
+ * batch order among equals. */
+typedef struct row_order {
+    const uint32_t *case_index;
+    const int32_t *date, *seconds;
+} row_order;
+
+static int by_case_and_time(const void *x, const void *y, void *arg)
+{
+    const row_order *o = arg;
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    if (o->case_index[a] != o->case_index[b])
+        return o->case_index[a] < o->case_index[b] ? -1 : 1;
+    if (o->date[a] != o->date[b])
+        return o->date[a] < o->date[b] ? -1 : 1;
+    if (o->seconds && o->seconds[a] != o->seconds[b])
+        return o->seconds[a] < o->seconds[b] ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+/*
+ * Appends the batch bt to t, which is grouped by case (offset), and puts
+ * each new row after the case's rows that are not later, as loading the
+ * files with the rows appended would: the same order as regrouping the
+ * whole table, for the cost of moving the rows after the first insertion
+ * instead of reordering every row. The offsets are moved along.
+ */
+static ink_status merge_by_case(ink__table *t, ink__table *bt, uint32_t *offset,
+                                size_t cases, int case_col, int date_col,
+                                int seconds_col)
+{
+    size_t added = bt->rows, old_rows = t->rows;
+    uint32_t *order = ink__alloc_array(added, sizeof *order);
+    uint32_t *pos = ink__alloc_array(added, sizeof *pos);
+    uint32_t *new_case = ink__alloc_array(added, sizeof *new_case);
+    void *scratch = ink__alloc_array(ink__table_insert_scratch(bt), 1);
+    ink_status st = INK_NOMEM;
+    if (!order || !pos || !new_case || !scratch)
+        goto done;
+    row_order o = {bt->cols[case_col].data, bt->cols[date_col].data,
+                   seconds_col >= 0 ? bt->cols[seconds_col].data : NULL};
+    for (size_t i = 0; i < added; i++)
+        order[i] = (uint32_t)i;
+    qsort_r(order, added, sizeof *order, by_case_and_time, &o);
+    if (!ink__table_permute(bt, order) || !ink__table_append(t, bt, 1))
+        goto done;
+    memset(bt, 0, sizeof *bt); /* its rows are the portfolio's now */
+    const uint32_t *case_index = t->cols[case_col].data;
+    const int32_t *date = t->cols[date_col].data;
+    const int32_t *seconds =
+        seconds_col >= 0 ? t->cols[seconds_col].data : NULL;
+    for (size_t k = 0; k < added; k++) {
+        size_t r = old_rows + k;
+        uint32_t c = case_index[r];
+        new_case[k] = c;
+        /* After the case's last row that is not later than this one. */
+        uint32_t j = offset[c + 1];
+        while (j > offset[c] &&
+               (date[j - 1] > date[r] || (date[j - 1] == date[r] && seconds &&
+                                          seconds[j - 1] > seconds[r])))
+            j--;
+        pos[k] = j;
+    }
+    ink__table_insert_sorted(t, old_rows, pos, scratch);
+    size_t before = 0, k = 0;
+    for (size_t c = 0; c <= cases; c++) {
+        while (k < added && new_case[k] < c) {
+            before++;
+            k++;
+        }
+        offset[c] += (uint32_t)before;
+    }
+    st = INK_OK;
+done:
+    free(order);
+    free(pos);
+    free(new_case);
+    free(scratch);
+    return st;
+}
+
 ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
 {
     if (b->table.rows == 0)
@@ -529,30 +610,20 @@ ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
         ink__dict_drop_index(t->cols[0].dict);
         ink__dict_drop_index(b->table.cols[0].dict);
     }
-    if (!ink__table_append(t, &b->table, 1))
-        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-    /* The batch's rows are the portfolio's now; its rejects stay. */
-    memset(&b->table, 0, sizeof b->table);
     ink_status st = INK_OK;
-    if (b->kind == INK_FILE_PAYMENTS) {
-        uint32_t *offset = NULL;
-        st = ink__group_by_case(t, cases, PAY_CASE, PAY_DATE, -1, &offset);
-        if (st == INK_OK) {
-            free(p->payment_offset);
-            p->payment_offset = offset;
-        }
-    } else if (b->kind == INK_FILE_CONTACTS) {
-        uint32_t *offset = NULL;
-        st = ink__group_by_case(t, cases, CON_CASE, CON_DATE, CON_SECONDS,
-                                &offset);
-        if (st == INK_OK) {
-            free(p->contact_offset);
-            p->contact_offset = offset;
-        }
-    } else {
+    if (b->kind == INK_FILE_COSTS) {
+        if (!ink__table_append(t, &b->table, 1))
+            return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        memset(&b->table, 0, sizeof b->table);
         p->stats[INK_FILE_COSTS].present = 1;
         for (size_t c = 0; c < t->ncols; c++)
             t->cols[c].present = 1;
+    } else if (b->kind == INK_FILE_PAYMENTS) {
+        st = merge_by_case(t, &b->table, p->payment_offset, cases, PAY_CASE,
+                           PAY_DATE, -1);
+    } else {
+        st = merge_by_case(t, &b->table, p->contact_offset, cases, CON_CASE,
+                           CON_DATE, CON_SECONDS);
     }
     if (st == INK_OK && b->kind != INK_FILE_COSTS)
         p->latest_date = latest > p->latest_date ? latest : p->latest_date;
