@@ -10,6 +10,7 @@
 #include "inkasso/kpi.h"
 #include "inkasso/store.h"
 #include "inkasso/ingest.h"
+#include "inkasso/owners.h"
 
 #define INKASSO_VERSION "0.1.0"
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "inkasso/owners.h"
 
 #define CLI_MAX_WINDOWS 64
 
@@ -16,7 +17,7 @@ void cmd_kpi_usage(FILE *out)
         "usage: inkasso kpi DIR [--as-of D] [--from D --to D] [--by "
         "DIM[,DIM...]]\n"
         "                   [--windows 30,60,90] [--format table|json|csv]\n"
-        "                   [--rejects FILE] [--threads N]\n"
+        "                   [--rejects FILE] [--threads N] [--owners FILE]\n"
         "\n"
         "Computes every KPI of the spec (success, turnaround, contact, and\n"
         "operations from costs.csv) for the portfolio folder DIR, in total\n"
@@ -40,6 +41,10 @@ void cmd_kpi_usage(FILE *out)
         "  --threads N      worker threads (default: one per core)\n"
         "  --timings        print the time of loading and of the KPIs to "
         "stderr\n"
+        "  --owners FILE    judge the targets of FILE (docs/owners.md): the\n"
+        "                   table lists each missed target with its owner and\n"
+        "                   action; JSON gets an \"owners\" key (not with "
+        "csv)\n"
         "\n"
         "Amounts of different currencies are never added: a group mixing them\n"
         "is an error unless currency is one of the --by dimensions.\n"
@@ -333,13 +338,129 @@ static void print_table(const ink_kpi_report *r, const table_style *t)
 }
 
 /* ------------------------------------------------------------------ */
+/* Owners: the targets of --owners FILE                                */
+
+/* A verdict's value in its unit: "27.3%", "41.2 d", "2.82 EUR". */
+static void fmt_value(const ink_owners_verdict *v, char *buf, size_t cap)
+{
+    if (isnan(v->value)) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    switch (v->entry->unit) {
+    case INK_OWNERS_RATE:
+        snprintf(buf, cap, "%.2f%%", 100 * v->value);
+        break;
+    case INK_OWNERS_DAYS:
+        snprintf(buf, cap, "%.1f d", v->value);
+        break;
+    case INK_OWNERS_MONEY:
+        snprintf(buf, cap, "%.2f%s%s", v->value, v->currency ? " " : "",
+                 v->currency ? v->currency : "");
+        break;
+    case INK_OWNERS_COUNT:
+        snprintf(buf, cap, "%.0f", v->value);
+        break;
+    default:
+        snprintf(buf, cap, "%.2f", v->value);
+        break;
+    }
+}
+
+/* "segment=B2C currency=EUR", then the month of an operations KPI. */
+static void fmt_scope(const ink_owners_verdict *v, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < v->scope_count && n < cap; k++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s=%s", k ? " " : "",
+                              v->scope[k].dim, v->scope[k].value);
+    if (v->period && n < cap)
+        snprintf(buf + n, cap - n, "%s%s", n ? " " : "", v->period);
+    if (!buf[0])
+        snprintf(buf, cap, "all");
+}
+
+static void print_verdicts(const ink_owners_verdicts *vs,
+                           ink_owners_status want, const table_style *t)
+{
+    for (size_t i = 0; i < ink_owners_verdict_count(vs); i++) {
+        const ink_owners_verdict *v = ink_owners_verdict_at(vs, i);
+        if (v->status != want)
+            continue;
+        char value[64], scope[160];
+        fmt_value(v, value, sizeof value);
+        fmt_scope(v, scope, sizeof scope);
+        const char *on = want == INK_OWNERS_MISSED ? red(t) : "";
+        printf("%s%-34s %-24s %12s %10s%s\n", on, v->entry->kpi, scope, value,
+               v->entry->target_text,
+               want == INK_OWNERS_MISSED ? reset(t) : "");
+        printf("    owner:  %s\n", v->entry->owner);
+        if (want == INK_OWNERS_MISSED)
+            printf("    action: %s\n", v->entry->action);
+    }
+}
+
+static void print_owners(const ink_owners *o, const ink_owners_verdicts *vs,
+                         const table_style *t)
+{
+    size_t counts[3] = {0, 0, 0};
+    for (size_t i = 0; i < ink_owners_verdict_count(vs); i++)
+        counts[ink_owners_verdict_at(vs, i)->status]++;
+    printf("\n%sTargets%s (%s): %zu missed, %zu met, %zu without a value\n",
+           bold(t), reset(t), ink_owners_name(o), counts[INK_OWNERS_MISSED],
+           counts[INK_OWNERS_MET], counts[INK_OWNERS_NO_VALUE]);
+    static const struct {
+        ink_owners_status status;
+        const char *title;
+    } blocks[] = {{INK_OWNERS_MISSED, "Missed targets"},
+                  {INK_OWNERS_MET, "Targets met"},
+                  {INK_OWNERS_NO_VALUE, "Without a value (no such group, or "
+                                        "no data for the KPI)"}};
+    for (size_t b = 0; b < 3; b++) {
+        if (!counts[blocks[b].status])
+            continue;
+        printf("\n%s%s%s\n%-34s %-24s %12s %10s\n", bold(t), blocks[b].title,
+               reset(t), "KPI", "scope", "value", "target");
+        print_verdicts(vs, blocks[b].status, t);
+    }
+}
+
+/* The report's JSON with an "owners" key added at its end. */
+static ink_status write_json_with_owners(const ink_kpi_report *r,
+                                         const ink_owners_verdicts *vs)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return INK_NOMEM;
+    ink_status st = ink_kpi_write_json(r, mem);
+    if (fclose(mem) != 0 && st == INK_OK)
+        st = INK_NOMEM;
+    /* The report ends with "}\n": the key goes before that brace. */
+    if (st == INK_OK && (len < 2 || text[len - 2] != '}'))
+        st = INK_INTERNAL;
+    if (st == INK_OK) {
+        fwrite(text, 1, len - 2, stdout);
+        fputs(",\n\"owners\":", stdout);
+        st = ink_owners_write_verdicts_json(vs, stdout);
+        fputs("}\n", stdout);
+    }
+    free(text);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
 
 int cmd_kpi(int argc, char **argv)
 {
     static const struct option options[] = {
         CLI_REPORT_LONG_OPTIONS,
         {"windows", required_argument, NULL, 'w'},
+        {"owners", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0}};
+    const char *owners_path = NULL;
     cli_report_args a;
     cli_report_args_init(&a);
     char *window_items[CLI_MAX_WINDOWS + 1];
@@ -371,6 +492,9 @@ int cmd_kpi(int argc, char **argv)
             }
             a.kpi.window_count = n;
             break;
+        case 'o':
+            owners_path = optarg;
+            break;
         case ':':
             return cli_usage_error("kpi", "option '%s' needs a value",
                                    argv[optind - 1]);
@@ -382,19 +506,52 @@ int cmd_kpi(int argc, char **argv)
     int code = cli_report_finish("kpi", argc, argv, optind, &a);
     if (code != CLI_EXIT_OK)
         return code;
+    if (owners_path && a.format == CLI_FORMAT_CSV)
+        return cli_usage_error("kpi", "--owners works with --format table or "
+                                      "json, not csv");
+    ink_error err;
+    ink_owners *owners = NULL;
+    ink_owners_verdicts *verdicts = NULL;
+    /* The file first: a typo in it should not wait for a large load. */
+    if (owners_path) {
+        ink_status st = ink_owners_load(owners_path, &owners, &err);
+        if (st != INK_OK) {
+            cli_print_error(&err);
+            return cli_exit_code(st);
+        }
+    }
     ink_portfolio *p = NULL;
     ink_kpi_report *r = NULL;
     code = cli_report_compute("kpi", &a, &p, &r);
-    if (code != CLI_EXIT_OK)
+    if (code != CLI_EXIT_OK) {
+        ink_owners_free(owners);
         return code;
+    }
     ink_status st = INK_OK;
+    if (owners) {
+        st = ink_owners_judge(owners, p, &a.kpi, &verdicts, &err);
+        if (st != INK_OK) {
+            cli_print_error(&err);
+            ink_kpi_report_free(r);
+            ink_portfolio_free(p);
+            ink_owners_free(owners);
+            return cli_exit_code(st);
+        }
+    }
     table_style style = {isatty(STDOUT_FILENO) && !getenv("NO_COLOR")};
-    if (a.format == CLI_FORMAT_JSON)
+    if (a.format == CLI_FORMAT_JSON && verdicts)
+        st = write_json_with_owners(r, verdicts);
+    else if (a.format == CLI_FORMAT_JSON)
         st = ink_kpi_write_json(r, stdout);
     else if (a.format == CLI_FORMAT_CSV)
         st = ink_kpi_write_csv(r, stdout);
-    else
+    else {
         print_table(r, &style);
+        if (verdicts)
+            print_owners(owners, verdicts, &style);
+    }
+    ink_owners_verdicts_free(verdicts);
+    ink_owners_free(owners);
     ink_kpi_report_free(r);
     ink_portfolio_free(p);
     if (st != INK_OK || fflush(stdout) != 0 || ferror(stdout)) {

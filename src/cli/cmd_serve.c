@@ -10,13 +10,14 @@
 
 #include "../server/server.h"
 #include "cli.h"
+#include "inkasso/owners.h"
 
 void cmd_serve_usage(FILE *out)
 {
     fputs(
         "usage: inkasso serve --db FILE [--listen HOST:PORT] "
         "[--token-file F]\n"
-        "                     [--auth-reads] [--threads N]\n"
+        "                     [--auth-reads] [--threads N] [--owners FILE]\n"
         "\n"
         "Answers the JSON API (KPIs, curves, cases), /healthz and /metrics\n"
         "over HTTP from the store FILE, loaded once at start. Prints\n"
@@ -32,6 +33,8 @@ void cmd_serve_usage(FILE *out)
         "  --auth-reads     read routes need the token too (not /healthz)\n"
         "  --threads N      worker threads per KPI query (default: one per "
         "core)\n"
+        "  --owners FILE    KPI owners, targets and actions (docs/owners.md),\n"
+        "                   judged by GET /api/v1/owners\n"
         "\n"
         "Exit status: 0 stopped by a signal, 1 runtime error, 2 usage,\n"
         "3 invalid data.\n",
@@ -138,8 +141,9 @@ int cmd_serve(int argc, char **argv)
         {"token-file", required_argument, NULL, 'k'},
         {"auth-reads", no_argument, NULL, 'A'},
         {"threads", required_argument, NULL, 'T'},
+        {"owners", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *token_file = NULL;
+    const char *db = NULL, *token_file = NULL, *owners_path = NULL;
     char token[SERVER_TOKEN_MAX + 2], host[256];
     server_config cfg = {.host = "127.0.0.1", .port = 8080};
     optind = 1;
@@ -163,6 +167,9 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'A':
             cfg.auth_reads = 1;
+            break;
+        case 'o':
+            owners_path = optarg;
             break;
         case 'T':
             if (cli_parse_threads("serve", optarg, &cfg.kpi_threads) !=
@@ -192,11 +199,36 @@ int cmd_serve(int argc, char **argv)
         cfg.token = token;
     }
 
+    /* The owners file first: a typo in it should not wait for a load. */
+    ink_owners *owners = NULL;
+    ink_error err;
+    if (owners_path) {
+        ink_status st = ink_owners_load(owners_path, &owners, &err);
+        if (st != INK_OK) {
+            explicit_bzero(token, sizeof token);
+            cli_print_error(&err);
+            return cli_exit_code(st);
+        }
+    }
     ink_portfolio *p = NULL;
     ink_store *store = NULL;
     code = load_store(db, cfg.kpi_threads, &store, &p);
-    if (code != CLI_EXIT_OK)
+    if (code == CLI_EXIT_OK && owners) {
+        /* Its dimensions must be columns of this portfolio's cases. */
+        ink_status st = ink_owners_check(owners, p, &err);
+        if (st != INK_OK) {
+            cli_print_error(&err);
+            ink_portfolio_free(p);
+            ink_store_close(store);
+            code = cli_exit_code(st);
+        }
+    }
+    if (code != CLI_EXIT_OK) {
+        explicit_bzero(token, sizeof token);
+        ink_owners_free(owners);
         return code;
+    }
+    cfg.owners = owners;
 
     /* Blocked before the server's threads exist, so they inherit the
      * mask and only sigwait below ever takes SIGINT and SIGTERM. */
@@ -215,6 +247,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "inkasso: %s\n", why);
         ink_portfolio_free(p);
         ink_store_close(store);
+        ink_owners_free(owners);
         return cli_exit_code(st);
     }
     printf("listening on %s\n", server_url(s));
@@ -226,5 +259,6 @@ int cmd_serve(int argc, char **argv)
     server_stop(s);
     ink_portfolio_free(p);
     ink_store_close(store);
+    ink_owners_free(owners);
     return CLI_EXIT_OK;
 }

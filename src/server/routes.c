@@ -32,6 +32,10 @@ const srv_route srv_routes[] = {
     {"/api/v1/events", 0, SRV_ROUTE_EVENTS, 0, 1, srv_handle_events},
     {"/api/v1/alerts", 0, SRV_ROUTE_ALERTS, 0, 1, srv_handle_alerts},
     {"/api/v1/owners", 0, SRV_ROUTE_OWNERS, 0, 1, srv_handle_owners},
+    /* The dashboard's files hold no data (it fetches the API), so they
+     * stay open under --auth-reads like /healthz. */
+    {"/", 0, SRV_ROUTE_WEB, 0, 0, srv_handle_web},
+    {"/assets/", 1, SRV_ROUTE_WEB_ASSET, 0, 0, srv_handle_web},
 };
 const size_t srv_route_count = sizeof srv_routes / sizeof srv_routes[0];
 
@@ -50,6 +54,8 @@ const char *srv_route_label(srv_route_id id)
         [SRV_ROUTE_EVENTS] = "/api/v1/events",
         [SRV_ROUTE_ALERTS] = "/api/v1/alerts",
         [SRV_ROUTE_OWNERS] = "/api/v1/owners",
+        [SRV_ROUTE_WEB] = "/",
+        [SRV_ROUTE_WEB_ASSET] = "/assets/{file}",
         [SRV_ROUTE_OTHER] = "other",
     };
     return (unsigned)id < SRV_ROUTE_COUNT ? labels[id] : "other";

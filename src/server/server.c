@@ -345,6 +345,13 @@ static enum MHD_Result send_reply(server *s, struct MHD_Connection *conn,
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                 "Bearer") != MHD_YES)
         ok = MHD_NO;
+    if (reply->cache_control &&
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                                reply->cache_control) != MHD_YES)
+        ok = MHD_NO;
+    if (reply->csp && MHD_add_response_header(resp, "Content-Security-Policy",
+                                              reply->csp) != MHD_YES)
+        ok = MHD_NO;
     if (ok == MHD_YES)
         ok = MHD_queue_response(conn, reply->status, resp);
     MHD_destroy_response(resp);

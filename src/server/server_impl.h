@@ -33,6 +33,8 @@ typedef enum srv_route_id {
     SRV_ROUTE_EVENTS,
     SRV_ROUTE_ALERTS,
     SRV_ROUTE_OWNERS,
+    SRV_ROUTE_WEB,
+    SRV_ROUTE_WEB_ASSET,
     SRV_ROUTE_OTHER,
     SRV_ROUTE_COUNT
 } srv_route_id;
@@ -81,6 +83,8 @@ typedef struct srv_reply {
     int events;        /* 1: answer with the server-sent event stream */
     const char *allow; /* the Allow header of a 405 */
     const char *content_type;
+    const char *cache_control; /* Cache-Control header, or NULL */
+    const char *csp;           /* Content-Security-Policy header, or NULL */
     char *body;
     size_t len;
 } srv_reply;
@@ -167,6 +171,10 @@ void srv_handle_owners(const srv_context *ctx, const srv_request *req,
 /* GET /api/v1/alerts (route_alerts.c). */
 void srv_handle_alerts(const srv_context *ctx, const srv_request *req,
                        srv_reply *reply);
+/* GET / and /assets/{file}: the dashboard compiled into the binary
+ * (route_web.c). */
+void srv_handle_web(const srv_context *ctx, const srv_request *req,
+                    srv_reply *reply);
 void srv_handle_metrics(const srv_context *ctx, const srv_request *req,
                         srv_reply *reply);
 /* GET /api/v1/events: marks the reply as the event stream (events.c). */

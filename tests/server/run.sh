@@ -252,7 +252,12 @@ req "mixed currencies curves" 422 /api/v1/curves
 
 # routes and methods
 error "unknown route" 404 not_found "no route /api/v2/kpi" /api/v2/kpi
-error "root" 404 not_found "no route /" /
+error "no route" 404 not_found "no route /index.php" /index.php
+# the dashboard: its own security policy, revalidated on every load
+req "dashboard" 200 /
+has "dashboard type" "$tmp/headers" "Content-Type: text/html"
+has "dashboard policy" "$tmp/headers" "Content-Security-Policy: default-src 'none';"
+has "dashboard cache" "$tmp/headers" "Cache-Control: no-cache"
 error "POST" 405 method_not_allowed "/api/v1/kpi takes GET, not POST" /api/v1/kpi -X POST -d 'x=1'
 has "POST Allow header" "$tmp/headers" "Allow: GET, HEAD"
 error "DELETE case" 405 method_not_allowed "/api/v1/cases/{case_id} takes GET, not DELETE" /api/v1/cases/C1 -X DELETE
