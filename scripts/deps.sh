@@ -4,7 +4,7 @@ set -euo pipefail
 # chromium: the browser tests (tests/browser) drive Debian's headless
 # Chromium; fonts-dejavu-core gives its pages and screenshots a font.
 packages=(cmake ninja-build gcc clang libclang-rt-14-dev valgrind
-          clang-format python3 libsqlite3-dev curl libmicrohttpd-dev
+          clang-format python3 libsqlite3-dev curl libmicrohttpd-dev libxgboost-dev
           chromium fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do

@@ -38,6 +38,14 @@ int cmd_alerts(int argc, char **argv);
 void cmd_alerts_usage(FILE *out);
 int cmd_report(int argc, char **argv);
 void cmd_report_usage(FILE *out);
+int cmd_attribute(int argc, char **argv);
+void cmd_attribute_usage(FILE *out);
+int cmd_score(int argc, char **argv);
+void cmd_score_usage(FILE *out);
+int cmd_worklist(int argc, char **argv);
+void cmd_worklist_usage(FILE *out);
+int cmd_contact_plan(int argc, char **argv);
+void cmd_contact_plan_usage(FILE *out);
 
 /* Prints "inkasso: <message>" and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)

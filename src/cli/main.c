@@ -13,8 +13,12 @@ static void cmd_version_usage(FILE *out);
 static const cli_command commands[] = {
     {"alerts", cmd_alerts, cmd_alerts_usage,
      "anomalies in the daily series, with what drives them"},
+    {"attribute", cmd_attribute, cmd_attribute_usage,
+     "which channels bring the money: attribution models"},
     {"check", cmd_check, cmd_check_usage,
      "validate a portfolio folder and report its data quality"},
+    {"contact-plan", cmd_contact_plan, cmd_contact_plan_usage,
+     "the best channel and time slot for each open case"},
     {"curve", cmd_curve, cmd_curve_usage,
      "vintage curves: realization by days since placement"},
     {"gen", cmd_gen, cmd_gen_usage, "write a synthetic sample portfolio"},
@@ -25,8 +29,12 @@ static const cli_command commands[] = {
      "store a portfolio folder in a SQLite store, all or nothing"},
     {"report", cmd_report, cmd_report_usage,
      "one self-contained HTML report with every chart and table"},
+    {"score", cmd_score, cmd_score_usage,
+     "propensity to pay: train, evaluate and apply models"},
     {"serve", cmd_serve, cmd_serve_usage,
      "answer the JSON API, /healthz and /metrics over HTTP"},
+    {"worklist", cmd_worklist, cmd_worklist_usage,
+     "open cases ranked by expected collection per contact cost"},
     {"version", cmd_version, cmd_version_usage, "print the version"},
 };
 

@@ -32,6 +32,11 @@ const srv_route srv_routes[] = {
     {"/api/v1/events", 0, SRV_ROUTE_EVENTS, 0, 1, srv_handle_events},
     {"/api/v1/alerts", 0, SRV_ROUTE_ALERTS, 0, 1, srv_handle_alerts},
     {"/api/v1/owners", 0, SRV_ROUTE_OWNERS, 0, 1, srv_handle_owners},
+    {"/api/v1/attribution", 0, SRV_ROUTE_ATTRIBUTION, 0, 1,
+     srv_handle_attribution},
+    {"/api/v1/worklist", 0, SRV_ROUTE_WORKLIST, 0, 1, srv_handle_worklist},
+    {"/api/v1/contact-plan", 0, SRV_ROUTE_CONTACT_PLAN, 0, 1,
+     srv_handle_contact_plan},
     /* The dashboard's files hold no data (it fetches the API), so they
      * stay open under --auth-reads like /healthz. */
     {"/", 0, SRV_ROUTE_WEB, 0, 0, srv_handle_web},
@@ -54,6 +59,9 @@ const char *srv_route_label(srv_route_id id)
         [SRV_ROUTE_EVENTS] = "/api/v1/events",
         [SRV_ROUTE_ALERTS] = "/api/v1/alerts",
         [SRV_ROUTE_OWNERS] = "/api/v1/owners",
+        [SRV_ROUTE_ATTRIBUTION] = "/api/v1/attribution",
+        [SRV_ROUTE_WORKLIST] = "/api/v1/worklist",
+        [SRV_ROUTE_CONTACT_PLAN] = "/api/v1/contact-plan",
         [SRV_ROUTE_WEB] = "/",
         [SRV_ROUTE_WEB_ASSET] = "/assets/{file}",
         [SRV_ROUTE_OTHER] = "other",

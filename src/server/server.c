@@ -517,6 +517,7 @@ ink_status server_start(const server_config *cfg, ink_portfolio *p,
     atomic_init(&s->metrics.ingest_rejected, 0);
     s->ctx.kpi_threads = cfg->kpi_threads;
     s->ctx.owners = cfg->owners;
+    s->ctx.model = cfg->model;
     s->ctx.metrics = &s->metrics;
     ink_status st =
         open_listener(cfg, &fd, s->url, sizeof s->url, errbuf, errcap);

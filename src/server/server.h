@@ -22,6 +22,9 @@ typedef struct server_config {
     /* KPI owners, targets and actions (--owners FILE), or NULL; must
      * outlive the server. */
     const struct ink_owners *owners;
+    /* A propensity model (--model FILE) for the worklist, or NULL; must
+     * outlive the server. */
+    const struct ink_model *model;
 } server_config;
 
 typedef struct server server;

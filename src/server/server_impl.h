@@ -33,6 +33,9 @@ typedef enum srv_route_id {
     SRV_ROUTE_EVENTS,
     SRV_ROUTE_ALERTS,
     SRV_ROUTE_OWNERS,
+    SRV_ROUTE_ATTRIBUTION,
+    SRV_ROUTE_WORKLIST,
+    SRV_ROUTE_CONTACT_PLAN,
     SRV_ROUTE_WEB,
     SRV_ROUTE_WEB_ASSET,
     SRV_ROUTE_OTHER,
@@ -138,6 +141,7 @@ typedef struct srv_context {
     int kpi_threads;
     srv_metrics *metrics;
     const struct ink_owners *owners; /* --owners FILE, or NULL */
+    const struct ink_model *model;   /* --model FILE, or NULL */
 } srv_context;
 
 typedef void srv_handler(const srv_context *ctx, const srv_request *req,
@@ -168,6 +172,14 @@ void srv_handle_case(const srv_context *ctx, const srv_request *req,
 /* GET /api/v1/owners (route_owners.c). */
 void srv_handle_owners(const srv_context *ctx, const srv_request *req,
                        srv_reply *reply);
+/* GET /api/v1/attribution (route_attribution.c). */
+void srv_handle_attribution(const srv_context *ctx, const srv_request *req,
+                            srv_reply *reply);
+/* GET /api/v1/worklist and /api/v1/contact-plan (route_worklist.c). */
+void srv_handle_worklist(const srv_context *ctx, const srv_request *req,
+                         srv_reply *reply);
+void srv_handle_contact_plan(const srv_context *ctx, const srv_request *req,
+                             srv_reply *reply);
 /* GET /api/v1/alerts (route_alerts.c). */
 void srv_handle_alerts(const srv_context *ctx, const srv_request *req,
                        srv_reply *reply);
