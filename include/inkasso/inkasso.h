@@ -11,6 +11,8 @@
 #include "inkasso/store.h"
 #include "inkasso/ingest.h"
 #include "inkasso/owners.h"
+#include "inkasso/anomaly.h"
+#include "inkasso/alerts.h"
 
 #define INKASSO_VERSION "0.1.0"
 

@@ -86,6 +86,24 @@ static ink_status load_and_summarise(const char *dir, int lenient,
         }
         ink_kpi_report_free(r);
     }
+    if (st == INK_OK) {
+        /* Alerts with a threshold low enough that days alert and drill
+         * down, so every path allocates. */
+        ink_alerts_options aopt;
+        ink_alerts_options_init(&aopt);
+        aopt.threshold = 1e-9;
+        aopt.min_events = 1;
+        ink_alerts_report *ar = NULL;
+        st = ink_alerts_compute(p, &aopt, &ar, &err);
+        if (st == INK_OK) {
+            FILE *null = fopen("/dev/null", "w");
+            if (null) {
+                st = ink_alerts_write_json(ar, null);
+                fclose(null);
+            }
+        }
+        ink_alerts_report_free(ar);
+    }
     ink_portfolio_free(p);
     return st;
 }
