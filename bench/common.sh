@@ -1,6 +1,7 @@
 # Sourced by the benchmarks: a Release build in build-bench ($ink) and the
 # generated portfolio of $cases cases in $dir, made once and reused.
 [ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
+command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DBUILD_TESTING=OFF >/dev/null
 cmake --build build-bench >/dev/null
