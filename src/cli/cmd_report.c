@@ -8,22 +8,27 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "inkasso/alerts.h"
+#include "inkasso/owners.h"
 #include "web_asset.h"
 
 void cmd_report_usage(FILE *out)
 {
     fputs("usage: inkasso report DIR|--db FILE -o FILE [--as-of D]\n"
-          "                      [--from D --to D] [--rejects FILE]\n"
-          "                      [--threads N]\n"
+          "                      [--from D --to D] [--owners FILE]\n"
+          "                      [--rejects FILE] [--threads N]\n"
           "\n"
           "Writes the dashboard of inkasso serve as one HTML file: the KPI\n"
-          "tiles, trends, vintage curves, comparisons, channels and\n"
-          "operations with their tables, the script and the data inside\n"
+          "tiles, anomaly alerts, missed targets, trends, vintage curves,\n"
+          "comparisons, channels and operations with their tables, the\n"
+          "script and the data inside\n"
           "it, so that it opens with no network (to attach to an email).\n"
           "Its as-of and placement window are fixed when it is made.\n"
           "\n"
           "Options:\n"
           "  -o, --output FILE  the HTML file (replaced whole, or not at all)\n"
+          "  --owners FILE      judge the targets of FILE (docs/owners.md):\n"
+          "                     owner, target and action of a missed KPI\n"
           "  --as-of D, --from D, --to D, --rejects FILE, --threads N\n"
           "                     as for inkasso kpi\n"
           "\n"
@@ -85,6 +90,23 @@ static void view_text_cleanup(view_text *v)
     v->len = 0;
 }
 
+/* Closes the memory stream f holding out's text after a writer's status
+ * st; trims the final newline. On failure prints and returns INK_NOMEM
+ * (a memory stream fails only when memory runs out). */
+static ink_status finish_text(FILE *f, ink_status st, view_text *out)
+{
+    if (fclose(f) != 0 && st == INK_OK)
+        st = INK_NOMEM;
+    if (st != INK_OK) {
+        view_text_cleanup(out);
+        fprintf(stderr, "inkasso: out of memory\n");
+        return INK_NOMEM;
+    }
+    while (out->len && out->json[out->len - 1] == '\n')
+        out->len--;
+    return INK_OK;
+}
+
 /* Computes p for opt with by and writes its report (or curves when curves
  * is set) into *out, and its as-of into *as_of. An unknown dimension
  * leaves *out empty (INK_OK); other failures are printed and returned. */
@@ -120,17 +142,60 @@ static ink_status compute_view(const ink_portfolio *p, ink_kpi_options opt,
     st = curves ? ink_kpi_write_curves_json(r, CURVE_STEP, CURVE_MAX, f)
                 : ink_kpi_write_json(r, f);
     ink_kpi_report_free(r);
-    if (fclose(f) != 0 && st == INK_OK)
-        st = INK_NOMEM;
+    return finish_text(f, st, out);
+}
+
+/* The anomaly alerts of GET /api/v1/alerts (its defaults, at the report's
+ * as-of) into *out. */
+static ink_status compute_alerts(const ink_portfolio *p, int32_t as_of,
+                                 view_text *out)
+{
+    out->json = NULL;
+    out->len = 0;
+    ink_alerts_options opt;
+    ink_alerts_options_init(&opt);
+    opt.as_of = as_of;
+    ink_alerts_report *r = NULL;
+    ink_error err;
+    ink_status st = ink_alerts_compute(p, &opt, &r, &err);
     if (st != INK_OK) {
-        view_text_cleanup(out);
+        cli_print_error(&err);
+        return st;
+    }
+    FILE *f = open_memstream(&out->json, &out->len);
+    if (!f) {
+        ink_alerts_report_free(r);
         fprintf(stderr, "inkasso: out of memory\n");
         return INK_NOMEM;
     }
-    /* The library ends its JSON with a newline; keep the file compact. */
-    while (out->len && out->json[out->len - 1] == '\n')
-        out->len--;
-    return INK_OK;
+    st = ink_alerts_write_json(r, f);
+    ink_alerts_report_free(r);
+    return finish_text(f, st, out);
+}
+
+/* The answer of GET /api/v1/owners (the verdicts of o, which may be NULL,
+ * and the built-in benchmarks) into *out. */
+static ink_status compute_owners(const ink_owners *o, const ink_portfolio *p,
+                                 const ink_kpi_options *opt, view_text *out)
+{
+    out->json = NULL;
+    out->len = 0;
+    ink_owners_verdicts *v = NULL;
+    ink_error err;
+    ink_status st = ink_owners_judge(o, p, opt, &v, &err);
+    if (st != INK_OK) {
+        cli_print_error(&err);
+        return st;
+    }
+    FILE *f = open_memstream(&out->json, &out->len);
+    if (!f) {
+        ink_owners_verdicts_free(v);
+        fprintf(stderr, "inkasso: out of memory\n");
+        return INK_NOMEM;
+    }
+    st = ink_owners_write_json(v, f);
+    ink_owners_verdicts_free(v);
+    return finish_text(f, st, out);
 }
 
 static void put_date_param(FILE *out, const char *name, int32_t days,
@@ -146,7 +211,8 @@ static void put_date_param(FILE *out, const char *name, int32_t days,
 
 /* The whole page into out; 0 when writing failed. */
 static int write_page(FILE *out, const ink_kpi_options *opt, int32_t as_of,
-                      view_text *kpi, view_text *curves)
+                      view_text *kpi, view_text *curves,
+                      const view_text *alerts, const view_text *owners)
 {
     const ink__web_asset *js = asset("/assets/app.js");
     const ink__web_asset *css = asset("/assets/app.css");
@@ -194,7 +260,15 @@ static int write_page(FILE *out, const ink_kpi_options *opt, int32_t as_of,
         if (!put_json_for_html(curves->json, curves->len, out))
             return 0;
     }
-    fputs("},\"extra\":{}}</script>\n<script>\n", out);
+    /* The answers of /api/v1/alerts and /api/v1/owners, as the page
+     * would fetch them. */
+    fputs("},\"extra\":{\"alerts\":", out);
+    if (!put_json_for_html(alerts->json, alerts->len, out))
+        return 0;
+    fputs(",\"owners\":", out);
+    if (!put_json_for_html(owners->json, owners->len, out))
+        return 0;
+    fputs("}}</script>\n<script>\n", out);
     fwrite(js->data, 1, js->len, out);
     fputs("</script>\n</body>\n</html>\n", out);
     return !ferror(out);
@@ -204,7 +278,8 @@ static int write_page(FILE *out, const ink_kpi_options *opt, int32_t as_of,
  * renamed over path only when complete: a reader sees the old file or
  * the new one, never a part. */
 static int write_atomically(const char *path, const ink_kpi_options *opt,
-                            int32_t as_of, view_text *kpi, view_text *curves)
+                            int32_t as_of, view_text *kpi, view_text *curves,
+                            const view_text *alerts, const view_text *owners)
 {
     size_t n = strlen(path);
     char *tmp = malloc(n + sizeof ".XXXXXX");
@@ -230,7 +305,7 @@ static int write_atomically(const char *path, const ink_kpi_options *opt,
         close(fd);
         goto fail;
     }
-    int ok = write_page(f, opt, as_of, kpi, curves);
+    int ok = write_page(f, opt, as_of, kpi, curves, alerts, owners);
     ok = fflush(f) == 0 && ok;
     ok = fsync(fileno(f)) == 0 && ok;
     ok = fclose(f) == 0 && ok;
@@ -256,16 +331,22 @@ int cmd_report(int argc, char **argv)
         {"threads", required_argument, NULL, 'T'},
         {"db", required_argument, NULL, 'D'},
         {"output", required_argument, NULL, 'o'},
+        {"owners", required_argument, NULL, 'O'},
         {NULL, 0, NULL, 0}};
     cli_report_args a;
     cli_report_args_init(&a);
     const char *output = NULL;
+    const char *owners_path = NULL;
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":o:", options, NULL)) != -1) {
         if (c == 'o') {
             output = optarg;
+            continue;
+        }
+        if (c == 'O') {
+            owners_path = optarg;
             continue;
         }
         int handled = cli_report_option("report", c, optarg, &a);
@@ -291,12 +372,26 @@ int cmd_report(int argc, char **argv)
         return CLI_EXIT_RUNTIME;
     }
 
+    /* The owners file first: a typo in it should not wait for a load. */
+    ink_owners *owners = NULL;
+    if (owners_path) {
+        ink_error err;
+        ink_status st = ink_owners_load(owners_path, &owners, &err);
+        if (st != INK_OK) {
+            cli_print_error(&err);
+            return cli_exit_code(st);
+        }
+    }
     ink_portfolio *p = NULL;
     code = cli_load(a.dir, a.db, &a.load, &p);
-    if (code != CLI_EXIT_OK)
+    if (code != CLI_EXIT_OK) {
+        ink_owners_free(owners);
         return code;
+    }
     view_text kpi[VIEW_COUNT] = {{NULL, 0}};
     view_text curves = {NULL, 0};
+    view_text alerts = {NULL, 0};
+    view_text verdicts = {NULL, 0};
     ink_status st = INK_OK;
     int32_t as_of = INK_DATE_NONE, view_as_of = INK_DATE_NONE;
     for (size_t v = 0; v < VIEW_COUNT && st == INK_OK; v++) {
@@ -313,12 +408,20 @@ int cmd_report(int argc, char **argv)
         st = INK_USAGE;
     }
     if (st == INK_OK)
-        code = write_atomically(output, &a.kpi, as_of, kpi, &curves);
+        st = compute_alerts(p, a.kpi.as_of, &alerts);
+    if (st == INK_OK)
+        st = compute_owners(owners, p, &a.kpi, &verdicts);
+    if (st == INK_OK)
+        code = write_atomically(output, &a.kpi, as_of, kpi, &curves, &alerts,
+                                &verdicts);
     else
         code = cli_exit_code(st);
     for (size_t v = 0; v < VIEW_COUNT; v++)
         view_text_cleanup(&kpi[v]);
     view_text_cleanup(&curves);
+    view_text_cleanup(&alerts);
+    view_text_cleanup(&verdicts);
     ink_portfolio_free(p);
+    ink_owners_free(owners);
     return code;
 }

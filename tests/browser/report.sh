@@ -77,9 +77,46 @@ assert d["params"] == {"as_of": "2025-04-05"}, d["params"]
 curves = json.loads(subprocess.run([ink, "curve", small, "--by", "currency,cohort_month",
                                     "--format", "json"], check=True, capture_output=True).stdout)
 assert d["curves"]["currency,cohort_month"] == curves
-assert d["extra"] == {}
+assert sorted(d["extra"]) == ["alerts", "owners"], sorted(d["extra"])
+# The alerts panel's data: exactly inkasso alerts --format json (the
+# answer of GET /api/v1/alerts) at the report's as-of.
+alerts = json.loads(subprocess.run([ink, "alerts", small, "--format", "json"], check=True,
+                                   capture_output=True).stdout)
+assert d["extra"]["alerts"] == alerts
+assert len(alerts["alerts"]) == 7, len(alerts["alerts"])
+# Without --owners: no verdicts, the built-in benchmarks.
+assert d["extra"]["owners"]["owners"] == [], d["extra"]["owners"]
+assert d["extra"]["owners"]["as_of"] == "2025-04-05"
+assert len(d["extra"]["owners"]["benchmarks"]) == 5
 PY
 grep -q "<title>inkasso report, as of 2025-04-05</title>" "$tmp/r.html" && ok || fail "title names the as-of"
+
+# --owners: the verdicts of inkasso kpi --owners, embedded for the
+# missed-targets list; a bad file fails before anything is written.
+printf '%s\n' '[recovery_rate]' 'owner  = Anna' 'target = >= 99%' 'action = Call every debtor' '' \
+    '[avg_days_to_resolution]' 'owner  = Ops' 'target = <= 1000' 'action = Nothing' >"$tmp/owners.conf"
+expect 0 "" -- report "$small" --owners "$tmp/owners.conf" -o "$tmp/o.html"
+embedded "$tmp/o.html" >"$tmp/data.json" || fail "no embedded data"
+python3 - "$tmp/data.json" "$ink" "$small" "$tmp/owners.conf" <<'PY' && ok || fail "embedded owners differ from inkasso kpi --owners"
+import json, subprocess, sys
+d = json.load(open(sys.argv[1]))
+out = subprocess.run([sys.argv[2], "kpi", sys.argv[3], "--by", "currency", "--owners", sys.argv[4],
+                      "--format", "json"], capture_output=True).stdout
+want = json.loads(out)["owners"]
+got = d["extra"]["owners"]["owners"]
+assert got == want, (got, want)
+assert [(v["kpi"], v["status"]) for v in got] == [("recovery_rate", "missed"),
+                                                  ("avg_days_to_resolution", "met")], got
+assert got[0]["owner"] == "Anna" and got[0]["action"] == "Call every debtor"
+PY
+printf '%s\n' '[recovry_rate]' 'owner = A' 'target = >= 1%' 'action = B' >"$tmp/bad.conf"
+expect 3 'unknown KPI "recovry_rate"' -- report "$small" --owners "$tmp/bad.conf" -o "$tmp/bad.html"
+[ ! -e "$tmp/bad.html" ] && ok || fail "a bad owners file left a report"
+expect 1 "cannot open" -- report "$small" --owners "$tmp/none.conf" -o "$tmp/bad.html"
+expect 2 "option '--owners' needs a value" -- report "$small" -o "$tmp/bad.html" --owners
+printf '%s\n' '[recovery_rate partner=x]' 'owner = A' 'target = >= 1%' 'action = B' >"$tmp/dim.conf"
+expect 3 'unknown dimension "partner"' -- report "$small" --owners "$tmp/dim.conf" -o "$tmp/bad.html"
+[ ! -e "$tmp/bad.html" ] && ok || fail "an owners file naming an unknown dimension left a report"
 
 # --as-of, --from and --to are the report's fixed filters.
 expect 0 "" -- report "$small" --as-of 2025-02-28 --from 2025-01-01 --to 2025-01-31 -o "$tmp/r.html"

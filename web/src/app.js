@@ -107,9 +107,9 @@ const source = {
     if (EMBEDDED) return Promise.resolve(fromEmbedded("extra", "owners"));
     return getJson("/api/v1/owners", { as_of: f.as_of, from: f.from, to: f.to });
   },
-  alerts() {
+  alerts(f) {
     if (EMBEDDED) return Promise.resolve(fromEmbedded("extra", "alerts"));
-    return getJson("/api/v1/alerts", {});
+    return getJson("/api/v1/alerts", { as_of: f.as_of });
   },
 };
 
@@ -165,11 +165,12 @@ function panel(id, title) {
   const table = h("div", { class: "table-wrap" });
   const status = h("p", { class: "empty", hidden: true });
   const csvButton = h("button", { type: "button", class: "csv", "data-csv": id }, "Download CSV");
+  const flagSlot = h("span", { class: "panel-flag" });
   const el = h("section", { class: "panel", id: "panel-" + id, "aria-labelledby": "h-" + id },
-    h("header", {}, h("h2", { id: "h-" + id }, title), csvButton),
+    h("header", {}, h("h2", { id: "h-" + id }, title, " ", flagSlot), csvButton),
     controls, note, status, chart,
     h("details", {}, h("summary", {}, "Table"), table));
-  const p = { id, el, note, controls, chart, table, status, csv: null, plot: null };
+  const p = { id, el, note, controls, chart, table, status, flag: flagSlot, csv: null, plot: null };
   csvButton.addEventListener("click", () => {
     if (p.csv) download("inkasso-" + id + (state.currency ? "-" + state.currency : "") + ".csv", toCsv(p.csv.columns, p.csv.rows));
   });
@@ -182,7 +183,7 @@ function fillTable(p, columns, rows, kinds) {
   p.csv = { columns, rows };
   const thead = h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c))));
   const tbody = h("tbody", {}, rows.map((r) =>
-    h("tr", {}, r.map((v, i) => kinds[i] ? h("td", { class: "num" }, formatValue(kinds[i], v)) : h("td", {}, keyText(v))))));
+    h("tr", {}, r.map((v, i) => kinds[i] ? h("td", { class: "num" }, formatValue(kinds[i], v)) : h("td", { "data-value": v === null || v === undefined ? null : String(v) }, keyText(v))))));
   p.table.replaceChildren(h("table", {}, thead, tbody));
 }
 
@@ -304,7 +305,7 @@ function judge(tile, value, bench, owner) {
     parts.push((ok ? "Within benchmark " : lower ? "Above benchmark " : "Below benchmark ") + range);
   }
   if (owner && owner.target) {
-    const t = owner.target.op + " " + formatBound(tile.kind, owner.target.value);
+    const t = (owner.target.op === "<=" ? "≤ " : "≥ ") + formatBound(tile.kind, owner.target.value);
     if (owner.status === "missed") {
       level = "bad";
       parts.unshift("Target " + t + " missed");
@@ -319,6 +320,188 @@ function judge(tile, value, bench, owner) {
 }
 
 const LEVEL_MARK = { good: "✓", warn: "!", bad: "✗", none: "" };
+
+// ------------------------------------------------------------------ alerts
+
+// What each alerted series (docs/alerts.md) concerns on the page: tiles
+// and chart panels get a flag. Amount series are per currency: they flag
+// only while their currency is shown.
+const REALIZATION = ["recovery_rate", "realization_rate_30d", "realization_rate_60d", "realization_rate_90d"];
+const ALERT_SERIES = {
+  collected_amount: { label: "Collected amount", kind: "money", tiles: REALIZATION, panels: ["trend"] },
+  payments: { label: "Payments", kind: "count", tiles: REALIZATION, panels: ["trend"] },
+  placements: { label: "Placements", kind: "count", tiles: [], panels: ["trend", "curves"] },
+  placed_amount: { label: "Placed amount", kind: "money", tiles: ["recovery_rate"], panels: ["trend", "curves"] },
+  outbound_contacts: { label: "Outbound contacts", kind: "count", tiles: ["reachability_rate"], panels: ["channels"] },
+  valid_contact_rate: { label: "Valid contact rate", kind: "pct", tiles: ["reachability_rate"], panels: ["channels"] },
+  response_rate: { label: "Response rate", kind: "pct", tiles: [], panels: ["channels"] },
+  resolved_cases: { label: "Resolved cases", kind: "count", tiles: ["avg_days_to_resolution", "first_contact_resolution_rate"], panels: ["trend"] },
+};
+const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2, minimumFractionDigits: 0 });
+
+function alertInfo(a) {
+  return ALERT_SERIES[a.series] || { label: String(a.series), kind: "count", tiles: [], panels: [] };
+}
+
+// "Collected amount, EUR", "Response rate, sms", "Payments".
+function alertName(a) {
+  const extra = a.currency || a.channel;
+  return alertInfo(a).label + (extra ? ", " + extra : "");
+}
+
+function alertNumber(a, v) {
+  if (v === null || v === undefined) return NONE;
+  const kind = alertInfo(a).kind;
+  if (kind === "pct") return formatValue("pct", v);
+  if (kind === "money") return GROUPED.format(v) + (a.currency ? " " + a.currency : "");
+  return GROUPED.format(Number.isInteger(v) ? v : Math.round(v * 10) / 10);
+}
+
+function signed(text, v) {
+  return (v > 0 ? "+" : "") + text;
+}
+
+// One line for a flag's label: "Payments down since 2025-06-24 (6 days)".
+function alertText(a) {
+  const span = a.since === a.until ? "on " + a.since : "since " + a.since + " until " + a.until;
+  return alertName(a) + " " + (a.direction === "down" ? "down" : "up") + " " + span +
+    " (" + a.days + (a.days === 1 ? " day" : " days") + ")";
+}
+
+// The alerts a tile or panel shows a flag for, in the shown currency.
+function alertsFor(alerts, where, id) {
+  return alerts.filter((a) => alertInfo(a)[where].includes(id) && (!a.currency || a.currency === state.currency));
+}
+
+function flag(list) {
+  if (!list.length) return null;
+  const text = list.map(alertText).join("; ");
+  return h("a", {
+    class: "flag", href: "#alert-" + list[0].index, title: text,
+    "aria-label": "Anomaly alert: " + text, "data-series": list.map((a) => a.series).join(" "),
+  }, "⚑ alert");
+}
+
+function alertList(result) {
+  if (!result || !result.ok || !result.data) return [];
+  const d = result.data;
+  const list = Array.isArray(d) ? d : Array.isArray(d.alerts) ? d.alerts : [];
+  return list.map((a, index) => ({ ...a, index }));
+}
+
+function driverText(dim) {
+  const d = dim.drivers[0];
+  return dim.dimension + "=" + keyText(d.value) + " explains " + Math.round(d.share * 100) + " %";
+}
+
+function alertItem(a) {
+  const up = a.direction !== "down";
+  const pct = a.change_pct === null || a.change_pct === undefined ? "" : " (" + signed((a.change_pct * 100).toFixed(1) + " %", a.change_pct) + ")";
+  const drivers = (a.drilldown || []).filter((d) => d.drivers && d.drivers.length);
+  const all = drivers.map((dim) => dim.dimension + ": " + dim.drivers.map((d) => keyText(d.value) + " " + Math.round(d.share * 100) + " %").join(", ")).join("; ");
+  return h("li", {
+    class: "alert alert-" + (up ? "up" : "down"), id: "alert-" + a.index,
+    "data-series": a.series, "data-currency": a.currency || null, "data-channel": a.channel || null,
+  },
+    h("p", { class: "alert-head" },
+      h("span", { class: "dir", "aria-hidden": "true" }, up ? "▲" : "▼"), " ",
+      h("strong", { class: "alert-series" }, alertName(a)), " ", up ? "up" : "down", " ",
+      a.since === a.until ? "on " + a.since : "since " + a.since + " until " + a.until,
+      " · " + a.days + (a.days === 1 ? " anomalous day" : " anomalous days")),
+    h("p", { class: "alert-numbers" },
+      "observed " + alertNumber(a, a.observed) + " vs expected " + alertNumber(a, a.expected) + ": " +
+      signed(alertNumber(a, a.change), a.change) + pct),
+    drivers.length ? h("p", { class: "alert-drivers", title: all }, "Drivers: " + drivers.map(driverText).join(" · ")) : null);
+}
+
+function renderAlerts(result) {
+  const list = alertList(result);
+  if (!result || !result.ok) {
+    els.alerts.className = "alerts alerts-off";
+    els.alerts.replaceChildren(h("p", {}, "Anomaly alerts: not available from this " + (EMBEDDED ? "report" : "server") + "."));
+    return;
+  }
+  const d = result.data || {};
+  const where = "the last " + (d.days || 28) + " days" + (d.as_of ? " to " + d.as_of : "") +
+    (d.series_checked !== undefined ? " (" + d.series_checked + " daily series checked)" : "");
+  if (!list.length) {
+    els.alerts.className = "alerts alerts-none";
+    els.alerts.dataset.count = "0";
+    els.alerts.replaceChildren(h("p", {}, h("span", { "aria-hidden": "true" }, "✓ "), "No anomalies in " + where + "."));
+    return;
+  }
+  els.alerts.className = "alerts alerts-on";
+  els.alerts.dataset.count = String(list.length);
+  const shown = 4;
+  const items = list.map(alertItem);
+  els.alerts.replaceChildren(
+    h("h2", {}, h("span", { "aria-hidden": "true" }, "⚑ "), list.length + (list.length === 1 ? " anomaly" : " anomalies") + " in " + where),
+    h("ul", {}, items.slice(0, shown)),
+    items.length > shown ? h("details", {}, h("summary", {}, (items.length - shown) + " more"), h("ul", {}, items.slice(shown))) : null,
+    h("p", { class: "note" }, "A day's value against the same weekday of the weeks before (docs/alerts.md). ⚑ marks the figures concerned."));
+}
+
+// ------------------------------------------------------------------ owners
+
+const OWNER_KIND = { rate: "pct", days: "days", money: "money", count: "count", number: "ratio" };
+
+function kpiLabel(kpi) {
+  const t = TILES.find((x) => x.kpi === kpi);
+  if (t && !t.segment) return t.label;
+  if (kpi === "cost_per_case") return "Cost per case";
+  const s = kpi.replace(/_/g, " ").replace(/\./g, ", ");
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function scopeText(v) {
+  const parts = v.scope ? Object.entries(v.scope).map(([k, x]) => k + "=" + x) : [];
+  if (v.period) parts.push(v.period);
+  return parts.length ? parts.join(" ") : "all cases";
+}
+
+function verdictValue(v) {
+  const text = formatValue(OWNER_KIND[v.unit] || "ratio", v.value);
+  return v.unit === "money" && v.currency && v.value !== null ? text + " " + v.currency : text;
+}
+
+function targetText(v, kind) {
+  return (v.target.op === "<=" ? "≤ " : "≥ ") + formatBound(kind, v.target.value);
+}
+
+function renderTargets(owners) {
+  const list = owners && owners.owners ? owners.owners : [];
+  if (!owners) {
+    els.targets.replaceChildren(h("p", { class: "note" }, "KPI owners: not available; benchmarks are the product's industry references."));
+    return;
+  }
+  if (!list.length) {
+    els.targets.replaceChildren(h("p", { class: "note" }, EMBEDDED
+      ? "No KPI owners in this report (inkasso report --owners FILE)."
+      : "No KPI owners configured (inkasso serve --owners FILE)."));
+    return;
+  }
+  const missed = list.filter((v) => v.status === "missed");
+  const met = list.filter((v) => v.status === "met").length;
+  const none = list.length - missed.length - met;
+  const summary = missed.length + " of " + list.length + " targets missed · " + met + " met" + (none ? " · " + none + " without a value" : "");
+  if (!missed.length) {
+    els.targets.replaceChildren(h("p", { class: "targets-ok" }, h("span", { "aria-hidden": "true" }, "✓ "), "Every target is met (" + summary + ")."));
+    return;
+  }
+  const rows = missed.map((v) => h("tr", { "data-kpi": v.kpi },
+    h("th", { scope: "row" }, h("span", { class: "mark", "aria-hidden": "true" }, "✗ "), kpiLabel(v.kpi)),
+    h("td", {}, scopeText(v)),
+    h("td", { class: "num" }, verdictValue(v)),
+    h("td", { class: "num" }, targetText(v, OWNER_KIND[v.unit] || "ratio")),
+    h("td", { class: "who" }, v.owner),
+    h("td", { class: "what" }, v.action)));
+  els.targets.replaceChildren(
+    h("h2", { id: "h-targets" }, "Missed targets"),
+    h("p", { class: "note" }, summary + " (as of " + owners.as_of + ")."),
+    h("div", { class: "table-wrap" }, h("table", { class: "missed", "aria-labelledby": "h-targets" },
+      h("thead", {}, h("tr", {}, ["KPI", "scope", "value", "target", "owner", "action"].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, rows))));
+}
 
 function renderTiles(kpiReport, owners, alerts) {
   const group = groupsOf(kpiReport, state.currency)[0];
@@ -335,50 +518,40 @@ function renderTiles(kpiReport, owners, alerts) {
     }
     const owner = ownerList.find((o) => o.kpi === t.kpi && scopeMatches(o.scope, t, state.currency)) || null;
     const verdict = judge(t, value, benchmarkFor(t, benchmarks), owner);
-    const flagged = alerts.filter((a) => a.kpi === t.kpi);
+    // A verdict judged on other cases than the tile shows (all currencies,
+    // or the latest complete month of costs.csv) says on what.
+    const judgedOn = owner && owner.value !== null && (owner.period || owner.value !== value)
+      ? " (judged on " + scopeText(owner) + ": " + verdictValue(owner) + ")" : "";
     return h("article", {
       class: "tile tile-" + verdict.level, "data-kpi": t.kpi, "data-segment": t.segment || null,
       "data-currency": t.ops ? null : state.currency, "data-level": verdict.level,
+      "data-status": owner ? owner.status : null,
     },
-      h("h3", {}, t.label, flagged.length ? h("span", { class: "flag", title: flagged.map(alertText).join("\n") }, "⚑ alert") : null),
+      h("h3", {}, t.label, flag(alertsFor(alerts, "tiles", t.kpi))),
       h("p", { class: "value" }, h("span", { class: "num" }, formatValue(t.kind, value)),
         !t.ops && t.kind === "pct" && t.kpi.startsWith("re") && t.kpi !== "reachability_rate" ? h("span", { class: "unit" }, " " + state.currency) : null),
       h("p", { class: "sub" }, t.note),
-      verdict.text ? h("p", { class: "verdict" }, h("span", { class: "mark", "aria-hidden": "true" }, LEVEL_MARK[verdict.level]), " ", verdict.text) : null,
+      verdict.text ? h("p", { class: "verdict" }, h("span", { class: "mark", "aria-hidden": "true" }, LEVEL_MARK[verdict.level]), " ", verdict.text + judgedOn) : null,
       owner ? h("p", { class: "owner" }, "Owner: ", h("strong", {}, owner.owner)) : null,
       owner && owner.status === "missed" && owner.action ? h("p", { class: "action" }, "Action: " + owner.action) : null);
   });
   els.tiles.replaceChildren(...tiles);
 }
 
-function alertText(a) {
-  if (typeof a === "string") return a;
-  return a.message || [a.kpi, a.severity, a.detail].filter(Boolean).join(": ") || JSON.stringify(a);
-}
-
-function alertList(result) {
-  if (!result || !result.ok || !result.data) return [];
-  const d = result.data;
-  const list = Array.isArray(d) ? d : Array.isArray(d.alerts) ? d.alerts : [];
-  return list;
-}
-
-function renderAlerts(result) {
-  const list = alertList(result);
-  if (!result || !result.ok) {
-    els.alerts.className = "alerts alerts-off";
-    els.alerts.replaceChildren(h("p", {}, "Anomaly alerts: not available from this " + (EMBEDDED ? "report" : "server") + "."));
-    return;
+// Flags on the chart panels and on the channel rows the alerts concern.
+function flagPanels(alerts) {
+  for (const p of [els.trend, els.curves, els.compare, els.channels, els.ops]) {
+    const f = flag(alertsFor(alerts, "panels", p.id));
+    p.flag.replaceChildren(...(f ? [f] : []));
   }
-  if (!list.length) {
-    els.alerts.className = "alerts alerts-none";
-    els.alerts.replaceChildren(h("p", {}, "✓ No anomaly alerts."));
-    return;
+  for (const row of els.channels.table.querySelectorAll("tbody tr")) {
+    const channel = row.cells[0].dataset.value;
+    const f = flag(alerts.filter((a) => a.series === "response_rate" && a.channel === channel));
+    if (f) {
+      row.classList.add("row-alert");
+      row.cells[0].append(" ", f);
+    }
   }
-  els.alerts.className = "alerts alerts-on";
-  els.alerts.replaceChildren(h("h2", {}, "⚑ Alerts (" + list.length + ")"),
-    h("ul", {}, list.slice(0, 8).map((a) => h("li", { class: "alert alert-" + (a.severity || "info") }, alertText(a)))),
-    list.length > 8 ? h("p", {}, "and " + (list.length - 8) + " more: GET /api/v1/alerts") : null);
 }
 
 function renderTrend(p, report) {
@@ -509,7 +682,7 @@ async function loadAndRender() {
     source.kpi("currency," + state.dim, f),
     source.curves("currency,cohort_month", f),
     source.owners(f),
-    source.alerts(),
+    source.alerts(f),
   ]);
   if (!base.ok) {
     els.error.hidden = false;
@@ -532,14 +705,13 @@ async function loadAndRender() {
   const alertItems = alertList(alerts);
   renderTiles(report, owners.ok ? owners.data : null, alertItems);
   renderAlerts(alerts);
+  renderTargets(owners.ok ? owners.data : null);
   renderTrend(els.trend, trend.ok ? trend.data : null);
   renderCurves(els.curves, curves);
   renderCompare(els.compare, compare.ok ? compare.data : null, compare);
   renderChannels(els.channels, report);
   renderOps(els.ops, report);
-  els.ownersNote.textContent = owners.ok
-    ? owners.data.owners && owners.data.owners.length ? "" : "No KPI owners configured (inkasso serve --owners FILE)."
-    : "KPI owners: not available; benchmarks are the product's industry references.";
+  flagPanels(alertItems);
   state.renders += 1;
   document.documentElement.dataset.renders = String(state.renders);
   document.documentElement.dataset.asOf = report.as_of;
@@ -591,8 +763,8 @@ function build() {
   els.error = h("p", { class: "error", role: "alert", hidden: true });
   els.hint = h("span", { class: "hint", role: "status" });
   els.tiles = h("div", { class: "tiles", "aria-label": "Key figures" });
-  els.alerts = h("div", { class: "alerts" });
-  els.ownersNote = h("p", { class: "note owners-note" });
+  els.alerts = h("section", { class: "alerts", id: "alerts", "aria-label": "Anomaly alerts", "aria-live": "polite" });
+  els.targets = h("section", { class: "targets", id: "targets", "aria-label": "Missed targets" });
   els.trend = panel("trend", "Monthly trend by placement month");
   els.curves = panel("curves", "Vintage curves");
   els.compare = panel("compare", "Comparison");
@@ -619,7 +791,7 @@ function build() {
       h("select", { id: "f-currency", onchange: (e) => { state.currency = e.target.value; rerender(); } })),
     els.hint);
   const reportNote = EMBEDDED
-    ? h("p", { class: "report-note" }, "This is a report file: as-of and placement window are fixed at what it was made with; currency, comparison and KPI choices work. Open the dashboard of inkasso serve for other dates.")
+    ? h("p", { class: "report-note" }, "This is a report file: as-of and placement window are fixed at what it was made with, and so are its alerts and targets; currency, comparison and KPI choices work. Open the dashboard of inkasso serve for other dates.")
     : null;
 
   app.replaceChildren(
@@ -628,10 +800,10 @@ function build() {
       h("div", { class: "meta" }, els.asOf, els.updated, els.live)),
     h("main", {},
       filters, reportNote, els.error, els.alerts,
-      h("h2", { class: "section" }, "Key figures"), els.tiles, els.ownersNote,
+      h("h2", { class: "section" }, "Key figures"), els.tiles, els.targets,
       h("div", { class: "grid" }, els.trend.el, els.curves.el, els.compare.el, els.channels.el),
       els.ops.el),
-    h("footer", {}, "Definitions: docs/kpi.md · Colours: ✓ meets target and benchmark, ! outside benchmark, ✗ target missed."));
+    h("footer", {}, "Definitions: docs/kpi.md, docs/alerts.md, docs/owners.md · Marks: ✓ meets target and benchmark, ! outside benchmark, ✗ target missed, ⚑ anomaly alert."));
   new ResizeObserver(() => {
     for (const p of [els.trend, els.curves, els.ops])
       if (p.plot) p.plot.setSize({ width: chartWidth(p), height: 240 });
