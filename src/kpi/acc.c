@@ -80,6 +80,8 @@ int ink__kpi_acc_merge(kpi_acc *a, const kpi_acc *b, const acc_shape *shape)
     a->contact_to_payment_days_sum += b->contact_to_payment_days_sum;
     a->contact_to_payment_cases += b->contact_to_payment_cases;
     a->first_contact_resolved += b->first_contact_resolved;
+    a->sole_attempted += b->sole_attempted;
+    a->sole_reached += b->sole_reached;
     a->outbound += b->outbound;
     a->valid_outbound += b->valid_outbound;
     a->automated_outbound += b->automated_outbound;
@@ -261,6 +263,8 @@ int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
      * any has a responded one. */
     uint64_t attempted = 0, reached = 0;
     count_debtors(&a->debtors, shape->debtor_flags, &attempted, &reached);
+    attempted += a->sole_attempted;
+    reached += a->sole_reached;
     v->reachability_rate = ratio((double)reached, (double)attempted);
     v->valid_contact_rate =
         ratio((double)a->valid_outbound, (double)a->outbound);

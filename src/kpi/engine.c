@@ -293,8 +293,18 @@ static int add_case_fact(const kpi_ctx *c, kpi_acc *a, size_t i)
     a->outbound += f->outbound;
     a->valid_outbound += f->valid_outbound;
     a->automated_outbound += f->automated_outbound;
-    if (f->outbound) {
-        const uint32_t *ch = c->facts.chan + i * c->facts.channels * 3;
+    if (f->flags & FACT_WIDE) {
+        const ink_contacts *ct = c->ct;
+        for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
+            if (ct->direction[k] != INK_DIRECTION_OUT)
+                continue;
+            channel_counts *ch = &a->channels[ct->channel.codes[k]];
+            ch->outbound++;
+            ch->valid += ct->outcome[k] != INK_OUTCOME_INVALID;
+            ch->responded += ct->outcome[k] == INK_OUTCOME_RESPONDED;
+        }
+    } else if (f->outbound) {
+        const uint8_t *ch = c->facts.chan + i * c->facts.channels * 3;
         for (size_t k = 0; k < c->facts.channels; k++) {
             a->channels[k].outbound += ch[3 * k];
             a->channels[k].valid += ch[3 * k + 1];
@@ -304,8 +314,13 @@ static int add_case_fact(const kpi_ctx *c, kpi_acc *a, size_t i)
     a->first_contact_resolved += (f->flags & FACT_FIRST_CONTACT_RESOLVED) != 0;
     uint32_t flags = (f->flags & FACT_ATTEMPTED ? 1u : 0u) |
                      (f->flags & FACT_RESPONDED ? 2u : 0u);
-    if (flags && !push_debtor(&a->debtors, cs->debtor_id.codes[i], flags))
+    if (f->flags & FACT_SOLE_DEBTOR) {
+        a->sole_attempted += (flags & 1) != 0;
+        a->sole_reached += flags == 3;
+    } else if (flags &&
+               !push_debtor(&a->debtors, cs->debtor_id.codes[i], flags)) {
         return 0;
+    }
     if (f->first_payment != INK_DATE_NONE) {
         a->first_payment_days_sum += f->first_payment - opened;
         a->first_payment_cases++;

@@ -23,7 +23,12 @@ struct kpi_facts {
     size_t cases, cap; /* facts of cases [0, cases); room for cap */
     size_t channels;   /* the channel dictionary's size when built */
     kpi_fact *fact;
-    uint32_t *chan; /* per case, per channel: outbound, valid, responded */
+    uint8_t *chan; /* per case, per channel: outbound, valid, responded */
+    /* Cases per debtor, and the debtor each fact was made for: a case whose
+     * debtor has no other case counts its debtor without deduplication. */
+    uint32_t *debtor_of;
+    uint32_t *debtor_cases, *debtor_first;
+    size_t debtor_cap;
     /* The operations section of the last report, for as_of, from, to, at
      * the portfolio's generation. */
     int ops_valid;
@@ -43,6 +48,9 @@ static void facts_free(void *arg)
     pthread_mutex_destroy(&f->mu);
     free(f->fact);
     free(f->chan);
+    free(f->debtor_of);
+    free(f->debtor_cases);
+    free(f->debtor_first);
     free(f->ops);
     free(f->ops_fte);
     free(f);
@@ -76,7 +84,7 @@ static kpi_facts *facts_of(const ink_portfolio *cp)
 
 /* The facts of case i from all its rows. */
 static void compute_fact(const ink_portfolio *p, size_t channels, size_t i,
-                         kpi_fact *out, uint32_t *chan)
+                         kpi_fact *out, uint8_t *chan)
 {
     const ink_cases *cs = &p->cases;
     const ink_payments *ps = &p->payments;
@@ -95,13 +103,17 @@ static void compute_fact(const ink_portfolio *p, size_t channels, size_t i,
     }
     memset(chan, 0, channels * 3 * sizeof *chan);
     uint32_t valid_before_close = 0;
+    /* Per channel in a byte each: a case past 255 contacts of a channel
+     * is marked wide and its contacts are walked by the report. */
+    uint32_t wide = 0;
     for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
         if (ct->direction[k] != INK_DIRECTION_OUT) {
             f.flags |= FACT_RESPONDED; /* inbound is always a response */
             continue;
         }
-        uint32_t *ch = chan + (size_t)ct->channel.codes[k] * 3;
+        uint8_t *ch = chan + (size_t)ct->channel.codes[k] * 3;
         f.outbound++;
+        wide |= ch[0] == UINT8_MAX;
         ch[0]++;
         f.automated_outbound += ct->automated[k];
         uint8_t outcome = ct->outcome[k];
@@ -117,6 +129,10 @@ static void compute_fact(const ink_portfolio *p, size_t channels, size_t i,
             ch[2]++;
             f.flags |= FACT_RESPONDED;
         }
+    }
+    if (wide) {
+        f.flags |= FACT_WIDE;
+        memset(chan, 0, channels * 3 * sizeof *chan);
     }
     if (f.outbound)
         f.flags |= FACT_ATTEMPTED;
@@ -152,11 +168,16 @@ static int build(const ink_portfolio *p, kpi_facts *f, size_t from)
         if (!fact)
             return 0;
         f->fact = fact;
-        uint32_t *chan =
+        uint8_t *chan =
             ink__realloc_array(f->chan, cap, (k ? k : 1) * 3 * sizeof *chan);
         if (!chan)
             return 0;
         f->chan = chan;
+        uint32_t *debtor_of =
+            ink__realloc_array(f->debtor_of, cap, sizeof *debtor_of);
+        if (!debtor_of)
+            return 0;
+        f->debtor_of = debtor_of;
         f->cap = cap;
     }
     build_part parts[2] = {{p, f, from, from + (cases - from) / 2},
@@ -173,27 +194,88 @@ static int build(const ink_portfolio *p, kpi_facts *f, size_t from)
     return 1;
 }
 
+/* Room for every debtor code of p in the per-debtor counts (new codes
+ * start at zero). */
+static int reserve_debtors(const ink_portfolio *p, kpi_facts *f)
+{
+    size_t need = ink_dict_count(p->cases.debtor_id.values) + 1;
+    if (need <= f->debtor_cap)
+        return 1;
+    size_t cap = f->debtor_cap ? f->debtor_cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    uint32_t *cases = ink__realloc_array(f->debtor_cases, cap, sizeof *cases);
+    if (!cases)
+        return 0;
+    f->debtor_cases = cases;
+    uint32_t *first = ink__realloc_array(f->debtor_first, cap, sizeof *first);
+    if (!first)
+        return 0;
+    f->debtor_first = first;
+    memset(f->debtor_cases + f->debtor_cap, 0,
+           (cap - f->debtor_cap) * sizeof *cases);
+    f->debtor_cap = cap;
+    return 1;
+}
+
+/* Counts the debtors of cases [from, count) and keeps FACT_SOLE_DEBTOR
+ * right: set on a case while its debtor has no other. */
+static void count_debtors(const ink_portfolio *p, kpi_facts *f, size_t from)
+{
+    const uint32_t *debtor = p->cases.debtor_id.codes;
+    for (size_t i = from; i < p->cases.count; i++) {
+        uint32_t d = debtor[i];
+        f->debtor_of[i] = d;
+        if (f->debtor_cases[d]++ == 0) {
+            f->debtor_first[d] = (uint32_t)i;
+            f->fact[i].flags |= FACT_SOLE_DEBTOR;
+        } else {
+            f->fact[f->debtor_first[d]].flags &= ~(uint32_t)FACT_SOLE_DEBTOR;
+        }
+    }
+}
+
+static int build_all(const ink_portfolio *p, kpi_facts *f)
+{
+    f->cap = 0; /* realloc to the new per-case channel width */
+    if (!build(p, f, 0) || !reserve_debtors(p, f))
+        return 0;
+    memset(f->debtor_cases, 0, f->debtor_cap * sizeof *f->debtor_cases);
+    count_debtors(p, f, 0);
+    f->built = 1;
+    return 1;
+}
+
 /* Brings the facts up to date with p: everything again when the channel
- * dictionary grew or apply lost track, else the changed and new cases. */
+ * dictionary grew, a case changed debtor or apply lost track, else the
+ * changed and new cases. */
 static int refresh(const ink_portfolio *cp, kpi_facts *f)
 {
     ink_portfolio *p = (ink_portfolio *)cp;
     size_t channels = ink_dict_count(p->contacts.channel.values);
-    if (!f->built || p->changed_all || channels != f->channels) {
+    int all = !f->built || p->changed_all || channels != f->channels;
+    for (size_t j = 0; !all && j < p->changed_len; j++) {
+        uint32_t i = p->changed_cases[j];
+        all = i < f->cases && f->debtor_of[i] != p->cases.debtor_id.codes[i];
+    }
+    if (all) {
         f->channels = channels;
-        f->cap = 0; /* realloc to the new per-case channel width */
-        if (!build(p, f, 0))
+        if (!build_all(p, f))
             return 0;
-        f->built = 1;
     } else {
         size_t old = f->cases;
-        if (p->cases.count > old && !build(p, f, old))
+        if (p->cases.count > old &&
+            (!build(p, f, old) || !reserve_debtors(p, f)))
             return 0;
+        count_debtors(p, f, old);
         for (size_t j = 0; j < p->changed_len; j++) {
             uint32_t i = p->changed_cases[j];
-            if (i < old)
-                compute_fact(p, channels, i, &f->fact[i],
-                             f->chan + (size_t)i * channels * 3);
+            if (i >= old)
+                continue;
+            uint32_t sole = f->fact[i].flags & FACT_SOLE_DEBTOR;
+            compute_fact(p, channels, i, &f->fact[i],
+                         f->chan + (size_t)i * channels * 3);
+            f->fact[i].flags |= sole;
         }
     }
     p->changed_len = 0;

@@ -100,6 +100,8 @@ typedef struct kpi_acc {
     uint64_t outbound, valid_outbound, automated_outbound;
     channel_counts *channels; /* per channel code */
     debtor_vec debtors;
+    /* Debtors of one case only (no deduplication needed), as counts. */
+    uint64_t sole_attempted, sole_reached;
 } kpi_acc;
 
 typedef struct acc_shape {
@@ -161,7 +163,9 @@ enum {
     FACT_ATTEMPTED = 1,              /* an outbound contact */
     FACT_RESPONDED = 2,              /* a response or an inbound contact */
     FACT_FIRST_CONTACT_RESOLVED = 4, /* resolved, one valid contact before */
-    FACT_OVERFLOW = 8                /* collected passed int64 */
+    FACT_OVERFLOW = 8,               /* collected passed int64 */
+    FACT_WIDE = 16,       /* channel counts past a byte: walk the contacts */
+    FACT_SOLE_DEBTOR = 32 /* the debtor has no other case */
 };
 
 typedef struct kpi_fact {
@@ -178,7 +182,7 @@ typedef struct kpi_facts kpi_facts;
  * and channel code: outbound, valid, responded. */
 typedef struct kpi_fact_view {
     const kpi_fact *fact;
-    const uint32_t *chan;
+    const uint8_t *chan;
     size_t channels;
 } kpi_fact_view;
 

@@ -178,6 +178,28 @@ static void test_facts_through_ingest(ink_portfolio *p)
                "close_reason\n"
                "FC1,FD1,B2C,2024-02-01,100,EUR,2024-02-10,paid\n");
     check_facts_match(p, "after a case closed");
+    /* A case moves to a debtor of its own: both now count alone. */
+    apply_text(p, INK_FILE_CASES,
+               "case_id,debtor_id,segment,opened_on,amount,currency\n"
+               "FC2,FD2,B2C,2024-02-03,50,EUR\n");
+    check_facts_match(p, "after a case changed debtor");
+    /* 300 calls on one case: past a byte per channel. */
+    size_t cap = 64 * 1024, len = 0;
+    char *many = malloc(cap);
+    CHECK(many != NULL);
+    if (many) {
+        len += (size_t)snprintf(
+            many, cap, "contact_id,case_id,at,channel,direction,outcome\n");
+        for (int k = 0; k < 300; k++)
+            len += (size_t)snprintf(many + len, cap - len,
+                                    "FW%d,FC2,2024-02-%02dT%02d:%02d:00Z,phone,"
+                                    "out,%s\n",
+                                    k, 4 + k / 60, 8 + k / 60 % 10, k % 60,
+                                    k % 3 ? "no_response" : "responded");
+        apply_text(p, INK_FILE_CONTACTS, many);
+        free(many);
+    }
+    check_facts_match(p, "after 300 contacts on one case");
     apply_text(p, INK_FILE_COSTS,
                "period,segment,fte,cost,currency\n2030-01,,1,10,EUR\n");
     check_facts_match(p, "after costs");
