@@ -13,6 +13,7 @@
 #include "inkasso/owners.h"
 #include "inkasso/anomaly.h"
 #include "inkasso/alerts.h"
+#include "inkasso/attribution.h"
 
 #define INKASSO_VERSION "0.1.0"
 
