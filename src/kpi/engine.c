@@ -283,12 +283,22 @@ static int add_case_fact(const kpi_ctx *c, kpi_acc *a, size_t i)
             add_amount(a, &a->eligible_amount[w], amount);
         }
     }
+    /* Per window the case has lived through, its payments in it: a mask
+     * per payment rather than a branch (payments per case vary). */
     const ink_payments *ps = c->ps;
-    for (uint32_t k = ps->case_offset[i]; k < ps->case_offset[i + 1]; k++) {
-        const int32_t age = ps->paid_on[k] - opened;
-        for (size_t w = 0; w < nw; w++)
-            if (c->windows[w] <= lived && age <= c->windows[w])
-                add_amount(a, &a->realized[w], ps->amount[k]);
+    const uint32_t k0 = ps->case_offset[i], k1 = ps->case_offset[i + 1];
+    for (size_t w = 0; k0 < k1 && w < nw; w++) {
+        const int32_t window = c->windows[w];
+        if (window > lived)
+            continue;
+        int64_t sum = 0;
+        int over = 0;
+        for (uint32_t k = k0; k < k1; k++) {
+            int64_t in = -(int64_t)(ps->paid_on[k] - opened <= window);
+            over |= __builtin_add_overflow(sum, ps->amount[k] & in, &sum);
+        }
+        over |= __builtin_add_overflow(a->realized[w], sum, &a->realized[w]);
+        a->overflow |= over;
     }
     a->outbound += f->outbound;
     a->valid_outbound += f->valid_outbound;
