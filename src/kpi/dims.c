@@ -191,57 +191,6 @@ void ink__kpi_dims_cleanup(kpi_dim *dims, size_t count)
     }
 }
 
-static int age_bucket(int32_t due, int32_t opened)
-{
-    if (due == INK_DATE_NONE)
-        return 6;
-    int32_t age = opened - due;
-    /* A negative age (due after placement) counts as 0-30. */
-    return age <= 30 ? 1 : age <= 90 ? 2 : age <= 180 ? 3 : age <= 365 ? 4 : 5;
-}
-
-uint64_t ink__kpi_dim_code(const kpi_dim *d, const ink_cases *cs, size_t i,
-                           int32_t as_of)
-{
-    switch (d->kind) {
-    case DIM_TEXT:
-        return d->text->codes[i];
-    case DIM_CASE_ID:
-        return i + 1;
-    case DIM_SEGMENT:
-        return cs->segment[i];
-    case DIM_REASON:
-        /* A case closed after as_of is open at as_of. */
-        return cs->closed_on[i] != INK_DATE_NONE && cs->closed_on[i] <= as_of
-                   ? cs->close_reason[i]
-                   : 0;
-    case DIM_DATE: {
-        int32_t v = d->dates[i];
-        if (v == INK_DATE_NONE || (d->censor_closed && v > as_of))
-            return 0;
-        return (uint64_t)((int64_t)v - d->base) + 1;
-    }
-    case DIM_AMOUNT: {
-        size_t lo = 0, hi = d->amount_count;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (d->amounts[mid] < cs->amount[i])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        return lo + 1;
-    }
-    case DIM_COHORT_MONTH:
-    case DIM_COHORT_QUARTER:
-    case DIM_COHORT_YEAR:
-        return d->day_codes[cs->opened_on[i] - d->day_base];
-    case DIM_AGE_BUCKET:
-        return (uint64_t)age_bucket(cs->due_on[i], cs->opened_on[i]);
-    }
-    return 0;
-}
-
 const char *ink__kpi_dim_text(const kpi_dim *d, const ink_cases *cs,
                               uint64_t code, char *buf, size_t cap)
 {
