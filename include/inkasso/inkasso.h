@@ -14,6 +14,7 @@
 #include "inkasso/anomaly.h"
 #include "inkasso/alerts.h"
 #include "inkasso/attribution.h"
+#include "inkasso/model.h"
 
 #define INKASSO_VERSION "0.1.0"
 

@@ -10,6 +10,7 @@
 
 #include "../server/server.h"
 #include "cli.h"
+#include "inkasso/model.h"
 #include "inkasso/owners.h"
 
 void cmd_serve_usage(FILE *out)
@@ -18,6 +19,7 @@ void cmd_serve_usage(FILE *out)
         "usage: inkasso serve --db FILE [--listen HOST:PORT] "
         "[--token-file F]\n"
         "                     [--auth-reads] [--threads N] [--owners FILE]\n"
+        "                     [--model FILE]\n"
         "\n"
         "Answers the JSON API (KPIs, curves, cases), /healthz and /metrics\n"
         "over HTTP from the store FILE, loaded once at start. Prints\n"
@@ -35,6 +37,8 @@ void cmd_serve_usage(FILE *out)
         "core)\n"
         "  --owners FILE    KPI owners, targets and actions (docs/owners.md),\n"
         "                   judged by GET /api/v1/owners\n"
+        "  --model FILE     a propensity model (inkasso score train) for\n"
+        "                   GET /api/v1/worklist (409 without one)\n"
         "\n"
         "Exit status: 0 stopped by a signal, 1 runtime error, 2 usage,\n"
         "3 invalid data.\n",
@@ -142,8 +146,10 @@ int cmd_serve(int argc, char **argv)
         {"auth-reads", no_argument, NULL, 'A'},
         {"threads", required_argument, NULL, 'T'},
         {"owners", required_argument, NULL, 'o'},
+        {"model", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *token_file = NULL, *owners_path = NULL;
+    const char *db = NULL, *token_file = NULL, *owners_path = NULL,
+               *model_path = NULL;
     char token[SERVER_TOKEN_MAX + 2], host[256];
     server_config cfg = {.host = "127.0.0.1", .port = 8080};
     optind = 1;
@@ -170,6 +176,9 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'o':
             owners_path = optarg;
+            break;
+        case 'M':
+            model_path = optarg;
             break;
         case 'T':
             if (cli_parse_threads("serve", optarg, &cfg.kpi_threads) !=
@@ -210,6 +219,27 @@ int cmd_serve(int argc, char **argv)
             return cli_exit_code(st);
         }
     }
+    /* The model too: a wrong file should not wait for a load either. */
+    ink_model *model = NULL;
+    if (model_path) {
+        ink_status st = ink_model_load(model_path, &model, &err);
+        if (st == INK_OK && !ink_model_is_portfolio(model)) {
+            ink_model_free(model);
+            explicit_bzero(token, sizeof token);
+            ink_owners_free(owners);
+            return cli_usage_error("serve",
+                                   "--model: %s is a table model; the "
+                                   "worklist needs one trained by inkasso "
+                                   "score train",
+                                   model_path);
+        }
+        if (st != INK_OK) {
+            explicit_bzero(token, sizeof token);
+            cli_print_error(&err);
+            ink_owners_free(owners);
+            return cli_exit_code(st);
+        }
+    }
     ink_portfolio *p = NULL;
     ink_store *store = NULL;
     code = load_store(db, cfg.kpi_threads, &store, &p);
@@ -226,9 +256,11 @@ int cmd_serve(int argc, char **argv)
     if (code != CLI_EXIT_OK) {
         explicit_bzero(token, sizeof token);
         ink_owners_free(owners);
+        ink_model_free(model);
         return code;
     }
     cfg.owners = owners;
+    cfg.model = model;
 
     /* Blocked before the server's threads exist, so they inherit the
      * mask and only sigwait below ever takes SIGINT and SIGTERM. */
@@ -248,6 +280,7 @@ int cmd_serve(int argc, char **argv)
         ink_portfolio_free(p);
         ink_store_close(store);
         ink_owners_free(owners);
+        ink_model_free(model);
         return cli_exit_code(st);
     }
     printf("listening on %s\n", server_url(s));
@@ -260,5 +293,6 @@ int cmd_serve(int argc, char **argv)
     ink_portfolio_free(p);
     ink_store_close(store);
     ink_owners_free(owners);
+    ink_model_free(model);
     return CLI_EXIT_OK;
 }

@@ -44,7 +44,7 @@ typedef enum srv_route_id {
 
 /* Every status the server answers with; the last bucket holds the rest. */
 #define SRV_STATUS_LIST(X)                                                     \
-    X(200) X(400) X(401) X(404) X(405) X(413) X(414) X(415) X(422) X(500)
+    X(200) X(400) X(401) X(404) X(405) X(409) X(413) X(414) X(415) X(422) X(500)
 enum {
 #define SRV_STATUS_ENUM(code) SRV_STATUS_##code,
     SRV_STATUS_LIST(SRV_STATUS_ENUM)

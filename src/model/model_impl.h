@@ -1,0 +1,193 @@
+/* What the files of the propensity models share: the feature matrix, the
+ * two learners, calibration, metrics and the model itself. */
+#ifndef INK_MODEL_IMPL_H
+#define INK_MODEL_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "inkasso/model.h"
+
+/* A dense float matrix, row-major; NaN is a missing value. */
+typedef struct ink__matrix {
+    size_t rows, cols;
+    float *x; /* rows * cols */
+    float *y; /* rows labels (0 or 1), or NULL */
+} ink__matrix;
+
+void ink__matrix_cleanup(ink__matrix *m);
+/* rows of src picked by index into dst (dst's own memory). */
+ink_status ink__matrix_gather(const ink__matrix *src, const size_t *index,
+                              size_t count, ink__matrix *dst);
+
+/* A view of consecutive rows [begin, begin + count) of m. */
+static inline ink__matrix ink__matrix_rows(const ink__matrix *m, size_t begin,
+                                           size_t count)
+{
+    ink__matrix v = {count, m->cols, m->x + begin * m->cols,
+                     m->y ? m->y + begin : NULL};
+    return v;
+}
+
+/* L2-regularised logistic regression on standardised features. */
+typedef struct ink__logistic {
+    size_t cols;
+    double *mean, *scale, *weight; /* cols each; missing -> mean */
+    double bias;
+} ink__logistic;
+
+ink_status ink__logistic_fit(const ink__matrix *m, double l2,
+                             ink__logistic *out, ink_error *err);
+/* The log-odds of row x. */
+double ink__logistic_margin(const ink__logistic *lr, const float *x);
+void ink__logistic_cleanup(ink__logistic *lr);
+
+/* Gradient-boosted trees (boost.c, the only XGBoost user). */
+typedef struct ink__boost {
+    void *booster; /* BoosterHandle */
+} ink__boost;
+
+ink_status ink__boost_fit(const ink__matrix *m, const ink_model_options *opt,
+                          ink__boost *out, ink_error *err);
+/* Probabilities of the rows of m into prob (m->rows). */
+ink_status ink__boost_predict(const ink__boost *b, const ink__matrix *m,
+                              int threads, double *prob, ink_error *err);
+/* SHAP contributions (Lundberg & Lee 2017, XGBoost pred_contribs) of the
+ * rows of m into contrib (m->rows x m->cols; the bias is dropped). */
+ink_status ink__boost_contributions(const ink__boost *b, const ink__matrix *m,
+                                    int threads, double *contrib,
+                                    ink_error *err);
+/* Total gain per feature into gain (cols, zero when unused). */
+ink_status ink__boost_importance(const ink__boost *b, size_t cols, double *gain,
+                                 ink_error *err);
+/* The booster as bytes (*buf malloc'ed, caller frees). */
+ink_status ink__boost_save(const ink__boost *b, char **buf, size_t *len,
+                           ink_error *err);
+ink_status ink__boost_load(const char *buf, size_t len, int threads,
+                           ink__boost *out, ink_error *err);
+void ink__boost_cleanup(ink__boost *b);
+
+/* Isotonic calibration: a non-decreasing piecewise-linear map. */
+typedef struct ink__calibration {
+    size_t count;
+    double *score, *prob; /* knots, score increasing */
+} ink__calibration;
+
+ink_status ink__calibration_fit(const double *score, const float *y, size_t n,
+                                ink__calibration *out);
+double ink__calibration_apply(const ink__calibration *c, double score);
+void ink__calibration_cleanup(ink__calibration *c);
+
+/* metrics.c */
+double ink__auc(const double *p, const float *y, size_t n, int *ok);
+ink_status ink__metrics_compute(const double *p, const float *y, size_t n,
+                                ink_model_metrics *out);
+
+/* Categorical features turned into smoothed rates of the label. */
+#define INK__CAT_COUNT 4 /* sector, region, risk_class, handler */
+typedef struct ink__encoder {
+    size_t count;
+    char **value; /* the category's text */
+    double *rate;
+    double prior;
+} ink__encoder;
+
+void ink__encoder_cleanup(ink__encoder *e);
+
+/* Feature rows of a portfolio at snapshots (features.c). */
+typedef struct ink__features {
+    ink__matrix m;
+    uint32_t *case_index; /* per row */
+    uint8_t *snapshot;    /* per row: index into the snapshot list */
+    int64_t *outstanding; /* per row, at the snapshot */
+    int64_t *collected;   /* per row, in the label window (labels only) */
+    uint32_t *cat_code[INK__CAT_COUNT]; /* per row, dictionary codes */
+} ink__features;
+
+#define INK__FEATURE_COUNT 33
+extern const char *const ink__feature_names[INK__FEATURE_COUNT];
+/* Column of each categorical feature. */
+extern const size_t ink__cat_column[INK__CAT_COUNT];
+
+/*
+ * Rows of every case open at each snapshot (features up to the snapshot
+ * date); with labels, the label of the horizon after it. The categorical
+ * columns hold NaN until ink__features_encode.
+ */
+ink_status ink__features_build(const ink_portfolio *p, const int32_t *snapshots,
+                               size_t count, int32_t horizon,
+                               int32_t min_share_pct, int labels,
+                               ink__features *out, ink_error *err);
+/* Fits the encoders on rows [0, train_rows) (labels needed). */
+ink_status ink__encoders_fit(const ink_portfolio *p, const ink__features *f,
+                             size_t train_rows,
+                             ink__encoder enc[INK__CAT_COUNT]);
+/* Fills the categorical columns of every row from the encoders. */
+ink_status ink__features_encode(const ink_portfolio *p, ink__features *f,
+                                const ink__encoder enc[INK__CAT_COUNT]);
+/* Swaps rows i and j of every array of f. */
+void ink__features_swap(ink__features *f, size_t i, size_t j);
+void ink__features_cleanup(ink__features *f);
+
+/* The dictionary of categorical feature k of p's cases. */
+const ink_text_column *ink__cat_column_of(const ink_portfolio *p, size_t k);
+
+struct ink_model {
+    ink_model_kind kind;
+    int portfolio; /* 1: portfolio features, 0: a table's columns */
+    size_t cols;
+    char (*names)[INK_MODEL_NAME_MAX];
+    ink__logistic logit;
+    ink__boost boost;
+    ink__calibration cal;
+    /* Portfolio models. */
+    int32_t horizon_days, min_share_pct;
+    double positive_share; /* mean collected / outstanding of positives */
+    ink__encoder enc[INK__CAT_COUNT];
+    /* Table models. */
+    char label[INK_MODEL_NAME_MAX];
+};
+
+/* Raw (uncalibrated) probabilities then calibrated ones of rows of x. */
+ink_status ink__model_predict(const ink_model *m, const ink__matrix *x,
+                              int threads, double *prob, ink_error *err);
+
+/* Per-feature contributions to the log-odds of the rows of x
+ * (rows x cols): SHAP for boosted trees, w (x - mean) / scale for the
+ * logistic regression. */
+ink_status ink__model_contributions(const ink_model *m, const ink__matrix *x,
+                                    int threads, double *contrib,
+                                    ink_error *err);
+
+/* model.c, shared with table.c. */
+ink_status ink__check_options(const ink_model_options *o, ink_error *err);
+/* INK_DATA unless y has both outcomes; what names the rows. */
+ink_status ink__check_classes(const float *y, size_t n, const char *what,
+                              ink_error *err);
+/* Fits both kinds on fit, calibrates them on cal, evaluates both on test
+ * (may be NULL) into report (may be NULL), keeps opt->kind in *out. */
+ink_status ink__fit_both(const ink__matrix *fit, const ink__matrix *cal,
+                         const ink__matrix *test, const ink_model_options *opt,
+                         int portfolio, const char (*names)[INK_MODEL_NAME_MAX],
+                         ink_model **out, ink_model_report *report,
+                         ink_error *err);
+ink_model *ink__model_new(ink_model_kind kind, int portfolio, size_t cols);
+
+/* ink_model_score that also hands over the feature rows (keep, may be
+ * NULL; row r is scores[r]). */
+ink_status ink__model_score(const ink_model *m, const ink_portfolio *p,
+                            int32_t as_of, int threads, ink_case_score **out,
+                            size_t *count, ink__features *keep, ink_error *err);
+int32_t ink__portfolio_latest(const ink_portfolio *p);
+
+/* Output helpers (contact_plan.c). */
+void ink__json_string(FILE *f, const char *s);
+void ink__csv_field(FILE *f, const char *s);
+const char *ink__weekday_name(int day);
+
+/* Seeded shuffle (splitmix64) of n indices. */
+void ink__shuffle(size_t *index, size_t n, uint64_t seed);
+uint64_t ink__split_mix(uint64_t *state);
+
+#endif
