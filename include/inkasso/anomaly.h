@@ -18,10 +18,10 @@ extern "C" {
  * the surprise is the larger of that point z-score and the z-score of the
  * mean of the last `smooth` residuals (a level shift) against the spread
  * of such means. The score maps the surprise z to [0, 1) monotonically:
- * score = z^4 / (z^4 + 6.25), so INK_ANOMALY_ALERT (0.99) is z = 5.
+ * score = z^4 / (z^4 + 13), so INK_ANOMALY_ALERT (0.99) is z = 6.
  */
 
-/* The score from which a sample is an alert (z = 5 robust deviations). */
+/* The score from which a sample is an alert (z = 6 robust deviations). */
 #define INK_ANOMALY_ALERT 0.99
 
 /* Hard limits of the options (INK_USAGE beyond them). */
