@@ -7,26 +7,6 @@
 #include "inkasso/attribution.h"
 #include "server_impl.h"
 
-/* The parameter's value, NULL when absent or empty (forms send blanks). */
-static const char *param(const srv_request *req, const char *key)
-{
-    const char *v = srv_param_get(req, key);
-    return v && *v ? v : NULL;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    if (*s < '0' || *s > '9')
-        return 0;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return 0;
-    *out = v;
-    return 1;
-}
-
 static int parse_double(const char *s, double *out)
 {
     errno = 0;
@@ -56,30 +36,15 @@ static int parse_query(const srv_request *req, attr_query *q, srv_reply *reply)
     static const char *const allowed[] = {
         "model",    "order",     "by",       "as_of",   "horizon",
         "lookback", "half_life", "position", "samples", NULL};
-    for (size_t i = 0; i < req->param_count; i++) {
-        const char *key = req->params[i].key;
-        size_t k = 0;
-        while (allowed[k] && strcmp(allowed[k], key) != 0)
-            k++;
-        if (!allowed[k]) {
-            srv_reply_error(reply, 400, "bad_parameter",
-                            "unknown parameter \"%s\": expected model, "
-                            "order, by, as_of, horizon, lookback, half_life, "
-                            "position or samples",
-                            key);
-            return 0;
-        }
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(req->params[j].key, key) == 0) {
-                srv_reply_error(reply, 400, "bad_parameter",
-                                "parameter \"%s\" given twice", key);
-                return 0;
-            }
-    }
+    if (!srv_params_check(req, allowed,
+                          "model, order, by, as_of, horizon, lookback, "
+                          "half_life, position or samples",
+                          reply))
+        return 0;
     const char *v;
     uint64_t n;
     double x, y;
-    if ((v = param(req, "model"))) {
+    if ((v = srv_param_value(req, "model"))) {
         q->ao.models = 0;
         if (strcmp(v, "all") == 0)
             q->ao.models = INK_ATTR_ALL_MODELS;
@@ -91,35 +56,34 @@ static int parse_query(const srv_request *req, attr_query *q, srv_reply *reply)
                        "markov or shapley",
                        v);
     }
-    if ((v = param(req, "order"))) {
-        if (!parse_u64(v, &n) || n < 1 || n > INK_ATTR_MAX_ORDER)
+    if ((v = srv_param_value(req, "order"))) {
+        if (!srv_parse_u64(v, &n) || n < 1 || n > INK_ATTR_MAX_ORDER)
             return bad(reply, "order", "1 to 4", v);
         q->ao.order = (int)n;
     }
-    if ((v = param(req, "as_of")) &&
-        !ink_parse_date(v, strlen(v), &q->jo.as_of))
-        return bad(reply, "as_of", "a date YYYY-MM-DD", v);
-    if ((v = param(req, "horizon"))) {
-        if (!parse_u64(v, &n) || n < 1 || n > 3650)
+    if (!srv_param_date(req, "as_of", &q->jo.as_of, reply))
+        return 0;
+    if ((v = srv_param_value(req, "horizon"))) {
+        if (!srv_parse_u64(v, &n) || n < 1 || n > 3650)
             return bad(reply, "horizon", "days from 1 to 3650", v);
         q->jo.horizon = (int32_t)n;
     }
-    if ((v = param(req, "lookback"))) {
-        if (!parse_u64(v, &n) || n > 3650)
+    if ((v = srv_param_value(req, "lookback"))) {
+        if (!srv_parse_u64(v, &n) || n > 3650)
             return bad(reply, "lookback", "days from 0 to 3650", v);
         q->jo.lookback = (int32_t)n;
     }
-    if ((v = param(req, "half_life"))) {
+    if ((v = srv_param_value(req, "half_life"))) {
         if (!parse_double(v, &x) || !(x > 0))
             return bad(reply, "half_life", "a number above 0", v);
         q->ao.half_life = x;
     }
-    if ((v = param(req, "samples"))) {
-        if (!parse_u64(v, &n) || n < 1 || n > 100000000)
+    if ((v = srv_param_value(req, "samples"))) {
+        if (!srv_parse_u64(v, &n) || n < 1 || n > 100000000)
             return bad(reply, "samples", "1 to 100000000", v);
         q->ao.shapley_samples = n;
     }
-    if ((v = param(req, "position"))) {
+    if ((v = srv_param_value(req, "position"))) {
         const char *comma = strchr(v, ',');
         char first[64];
         if (!comma || (size_t)(comma - v) >= sizeof first)
@@ -134,28 +98,18 @@ static int parse_query(const srv_request *req, attr_query *q, srv_reply *reply)
         q->ao.position_first = x;
         q->ao.position_last = y;
     }
-    if ((v = param(req, "by"))) {
+    if ((v = srv_param_value(req, "by"))) {
         q->text = strdup(v);
         if (!q->text) {
             srv_reply_error(reply, 500, "out_of_memory", "out of memory");
             return 0;
         }
-        size_t k = 0;
-        for (char *tok = q->text;;) {
-            char *comma = strchr(tok, ',');
-            if (comma)
-                *comma = '\0';
-            if (k == INK_ATTR_MAX_DIMS || !*tok) {
-                srv_reply_error(reply, 400, "bad_parameter",
-                                "by: expected up to %d comma-separated "
-                                "dimensions",
-                                INK_ATTR_MAX_DIMS);
-                return 0;
-            }
-            q->by_items[k++] = tok;
-            if (!comma)
-                break;
-            tok = comma + 1;
+        size_t k;
+        if (!srv_split_list(q->text, q->by_items, INK_ATTR_MAX_DIMS, &k)) {
+            srv_reply_error(reply, 400, "bad_parameter",
+                            "by: expected up to %d comma-separated dimensions",
+                            INK_ATTR_MAX_DIMS);
+            return 0;
         }
         q->jo.by = (const char *const *)q->by_items;
         q->jo.by_count = k;
@@ -174,19 +128,10 @@ void srv_handle_attribution(const srv_context *ctx, const srv_request *req,
         free(q.text);
         return;
     }
-    char *key = ctx->cache ? srv_cache_key(req) : NULL;
-    if (key) {
-        size_t len;
-        char *hit = srv_cache_get(ctx->cache, key, &len);
-        if (hit) {
-            free(key);
-            free(q.text);
-            reply->status = 200;
-            reply->content_type = SRV_JSON;
-            reply->body = hit;
-            reply->len = len;
-            return;
-        }
+    char *key;
+    if (srv_cached_answer(ctx, req, &key, reply)) {
+        free(q.text);
+        return;
     }
     ink_error err;
     ink_error_clear(&err);
@@ -212,7 +157,5 @@ void srv_handle_attribution(const srv_context *ctx, const srv_request *req,
     st = ink_attr_write_json(r, body.f);
     ink_attr_result_free(r);
     srv_body_finish(&body, st != INK_OK, 200, SRV_JSON, reply);
-    if (key && reply->status == 200 && reply->body)
-        srv_cache_put(ctx->cache, key, reply->body, reply->len);
-    free(key);
+    srv_keep_answer(ctx, key, reply);
 }

@@ -169,6 +169,33 @@ void srv_handle_curves(const srv_context *ctx, const srv_request *req,
                        srv_reply *reply);
 void srv_handle_case(const srv_context *ctx, const srv_request *req,
                      srv_reply *reply);
+/* Query parameters shared by the read routes (params.c). Each returns 0
+ * with a 400 reply in *reply when the request is not as the route takes. */
+/* Every parameter is in allowed (NULL-ended) and given once: a misspelt
+ * parameter silently ignored would answer another question. */
+int srv_params_check(const srv_request *req, const char *const *allowed,
+                     const char *allowed_text, srv_reply *reply);
+/* The value of key, NULL when absent or empty ("?by=&as_of=" is how forms
+ * send fields left blank). */
+const char *srv_param_value(const srv_request *req, const char *key);
+/* Strict whole-string decimal; 0 on junk, signs, spaces or overflow. */
+int srv_parse_u64(const char *s, uint64_t *out);
+/* key as YYYY-MM-DD into *out (absent: *out as it was). */
+int srv_param_date(const srv_request *req, const char *key, int32_t *out,
+                   srv_reply *reply);
+/* from and to: both or neither, from on or before to. */
+int srv_param_period(const srv_request *req, int32_t *from, int32_t *to,
+                     srv_reply *reply);
+/* Splits a comma list in place into at most max items; 0 on an empty item
+ * or too many. */
+int srv_split_list(char *s, char **items, size_t max, size_t *count);
+/* 1 when the answer to req was kept (reply filled); otherwise *key is the
+ * request's cache key (or NULL) for srv_keep_answer. */
+int srv_cached_answer(const srv_context *ctx, const srv_request *req,
+                      char **key, srv_reply *reply);
+/* Keeps a 200 answer under key until the next ingest; frees key. */
+void srv_keep_answer(const srv_context *ctx, char *key, const srv_reply *reply);
+
 /* GET /api/v1/owners (route_owners.c). */
 void srv_handle_owners(const srv_context *ctx, const srv_request *req,
                        srv_reply *reply);
