@@ -6,12 +6,14 @@
 #include "cli.h"
 
 #define GEN_MONTHS_MAX 600
+#define GEN_TRUTH_HORIZON_MAX 3650
 
 void cmd_gen_usage(FILE *out)
 {
     fputs("usage: inkasso gen OUTDIR [--cases N] [--seed S] "
           "[--end YYYY-MM-DD]\n"
           "                    [--months M] [--no-costs]\n"
+          "                    [--truth FILE [--truth-horizon N]]\n"
           "\n"
           "Writes a synthetic, realistic portfolio into OUTDIR (created if\n"
           "missing): cases.csv, payments.csv, contacts.csv and costs.csv,\n"
@@ -26,6 +28,12 @@ void cmd_gen_usage(FILE *out)
           "  --months M         months of placements up to --end, 1 to 600\n"
           "                     (default 18)\n"
           "  --no-costs         write no costs.csv (an old one is removed)\n"
+          "  --truth FILE       also write the ground truth of channel\n"
+          "                     attribution: per converting case, the\n"
+          "                     channel the model credits and the value\n"
+          "                     (the portfolio files do not change)\n"
+          "  --truth-horizon N  days of payments in a conversion's value,\n"
+          "                     1 to 3650 (default 30, as inkasso attribute)\n"
           "\n"
           "See docs/gen.md for what the generator models.\n",
           out);
@@ -47,12 +55,15 @@ int cmd_gen(int argc, char **argv)
         {"end", required_argument, NULL, 'e'},
         {"months", required_argument, NULL, 'm'},
         {"no-costs", no_argument, NULL, 'C'},
+        {"truth", required_argument, NULL, 't'},
+        {"truth-horizon", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     ink_gen_options opt;
     ink_gen_options_init(&opt);
     uint64_t value;
     int32_t day;
+    int truth_horizon_given = 0;
     int c;
     optind = 1;
     opterr = 0; /* our messages, in our format */
@@ -88,6 +99,21 @@ int cmd_gen(int argc, char **argv)
         case 'C':
             opt.with_costs = 0;
             break;
+        case 't':
+            if (!optarg[0])
+                return cli_usage_error("gen",
+                                       "--truth: expected a file, got ''");
+            opt.truth_path = optarg;
+            break;
+        case 'H':
+            if (!cli_parse_u64(optarg, &value) || value < 1 ||
+                value > GEN_TRUTH_HORIZON_MAX)
+                return cli_usage_error(
+                    "gen", "--truth-horizon: expected 1 to %d days, got '%s'",
+                    GEN_TRUTH_HORIZON_MAX, optarg);
+            opt.truth_horizon = (int32_t)value;
+            truth_horizon_given = 1;
+            break;
         case 'h':
             cmd_gen_usage(stdout);
             return CLI_EXIT_OK;
@@ -105,6 +131,8 @@ int cmd_gen(int argc, char **argv)
         return cli_usage_error("gen", "expected one OUTDIR, got also '%s'",
                                argv[optind + 1]);
     const char *outdir = argv[optind];
+    if (truth_horizon_given && !opt.truth_path)
+        return cli_usage_error("gen", "--truth-horizon needs --truth FILE");
 
     const int progress = cli_progress_wanted();
     if (progress)
@@ -123,5 +151,8 @@ int cmd_gen(int argc, char **argv)
            (unsigned long long)counts.cases,
            (unsigned long long)counts.payments,
            (unsigned long long)counts.contacts, outdir);
+    if (opt.truth_path)
+        printf("wrote %llu conversions to %s\n",
+               (unsigned long long)counts.conversions, opt.truth_path);
     return CLI_EXIT_OK;
 }

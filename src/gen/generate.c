@@ -27,9 +27,13 @@
 #define OUT_BUFFER_SIZE ((size_t)1 << 20)
 #define ROW_MAX 1024 /* longest row we ever format, with margin */
 #define PATH_CAP 4096
+/* Days of payments a conversion's value may span in the truth file. */
+#define GEN_TRUTH_HORIZON_MAX 3650
 
-enum { F_CASES, F_PAYMENTS, F_CONTACTS, F_COSTS, F_COUNT };
-static const char *const file_names[F_COUNT] = {"cases.csv", "payments.csv",
+/* The four portfolio files, then the optional truth file (its path is
+ * the caller's, not a name in the output folder). */
+enum { F_CASES, F_PAYMENTS, F_CONTACTS, F_COSTS, F_TRUTH, F_COUNT };
+static const char *const file_names[F_TRUTH] = {"cases.csv", "payments.csv",
                                                 "contacts.csv", "costs.csv"};
 
 void ink_gen_options_init(ink_gen_options *opt)
@@ -40,6 +44,8 @@ void ink_gen_options_init(ink_gen_options *opt)
     opt->end_date = ink_days_from_civil(2025, 6, 30);
     opt->months = 18;
     opt->with_costs = 1;
+    opt->truth_path = NULL;
+    opt->truth_horizon = 30;
 }
 
 /* ---- Buffered output files ------------------------------------------- */
@@ -76,16 +82,15 @@ static void out_end_row(out_file *f, const char *end)
     f->len = (size_t)(end - f->buf);
 }
 
-static ink_status out_open(out_file *f, const char *outdir, const char *name,
-                           ink_error *err)
+/* Opens `path`.tmp for writing; `path` is where it is renamed to. */
+static ink_status out_open_path(out_file *f, const char *path, ink_error *err)
 {
-    int n1 =
-        snprintf(f->final_path, sizeof f->final_path, "%s/%s", outdir, name);
-    int n2 =
-        snprintf(f->tmp_path, sizeof f->tmp_path, "%s/%s.tmp", outdir, name);
-    if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof f->tmp_path)
-        return ink__error_set(err, INK_LIMIT, NULL,
-                              "output folder path is too long");
+    int n1 = snprintf(f->final_path, sizeof f->final_path, "%s", path);
+    int n2 = snprintf(f->tmp_path, sizeof f->tmp_path, "%s.tmp", path);
+    if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof f->tmp_path) {
+        f->tmp_path[0] = '\0'; /* nothing was created */
+        return ink__error_set(err, INK_LIMIT, NULL, "output path is too long");
+    }
     f->buf = malloc(OUT_BUFFER_SIZE);
     if (!f->buf)
         return ink__error_set(err, INK_NOMEM, f->final_path,
@@ -100,6 +105,17 @@ static ink_status out_open(out_file *f, const char *outdir, const char *name,
     /* Our own buffer does the batching; stdio would only copy twice. */
     setvbuf(f->fp, NULL, _IONBF, 0);
     return INK_OK;
+}
+
+static ink_status out_open(out_file *f, const char *outdir, const char *name,
+                           ink_error *err)
+{
+    char path[PATH_CAP];
+    int n = snprintf(path, sizeof path, "%s/%s", outdir, name);
+    if (n < 0 || (size_t)n + sizeof ".tmp" > sizeof path)
+        return ink__error_set(err, INK_LIMIT, NULL,
+                              "output folder path is too long");
+    return out_open_path(f, path, err);
 }
 
 /* Flushes and closes the temporary file; the rename comes later. */
@@ -507,6 +523,55 @@ static void write_contacts(gen_run *run, out_file *f, uint64_t case_no,
     }
 }
 
+/* ---- The truth file -------------------------------------------------- */
+
+static const char *const cause_names[3] = {"responded", "inbound", "silent"};
+
+/*
+ * One row per case with a positive payment written: the conversion day
+ * (the earliest positive payment, as `inkasso attribute` defines it), the
+ * channel and day of the outbound contact the model credits, how it led
+ * to the payment, and the value: the case's payments (reversals included)
+ * from the conversion day to the day before day + horizon, at least 0.
+ * Payments after the as-of date are never written, so none count.
+ */
+static void write_truth(gen_run *run, out_file *f, uint64_t case_no,
+                        const ink__gen_case *c)
+{
+    if (c->converted_on == INK_DATE_NONE)
+        return;
+    const int32_t until = c->converted_on + run->opt->truth_horizon;
+    int64_t value = 0;
+    for (uint32_t i = 0; i < c->payment_count; i++)
+        if (c->payments[i].day >= c->converted_on && c->payments[i].day < until)
+            value += c->payments[i].amount;
+    if (value < 0)
+        value = 0;
+    char *p = out_row(f);
+    *p++ = 'C';
+    p = put_uint(p, case_no, run->id_width);
+    *p++ = ',';
+    p = put(p, day_of(run, c->converted_on)->text, 10);
+    *p++ = ',';
+    if (c->cause_channel < INK__GEN_PORTAL) {
+        const char *channel = channel_names[c->cause_channel];
+        p = put(p, channel, strlen(channel));
+        *p++ = ',';
+        const char *cause = cause_names[c->cause_kind];
+        p = put(p, cause, strlen(cause));
+        *p++ = ',';
+        p = put(p, day_of(run, c->cause_on)->text, 10);
+    } else {
+        /* Not reached by the model: every payment follows a contact. */
+        p = PUT_LIT(p, ",,");
+    }
+    *p++ = ',';
+    p = put_money(p, value);
+    p = c->swiss ? PUT_LIT(p, ",CHF\n") : PUT_LIT(p, ",EUR\n");
+    out_end_row(f, p);
+    run->counts.conversions++;
+}
+
 /* ---- costs.csv ------------------------------------------------------- */
 
 /* Handling minutes a contact takes an agent; automated work takes none. */
@@ -626,6 +691,14 @@ static ink_status check_options(const char *outdir, const ink_gen_options *opt,
         return ink__error_set(err, INK_USAGE, NULL,
                               "months: expected 1 to %d, got %ld",
                               GEN_MAX_MONTHS, (long)opt->months);
+    if (opt->truth_path && !opt->truth_path[0])
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "truth file: expected a path, got \"\"");
+    if (opt->truth_path &&
+        (opt->truth_horizon < 1 || opt->truth_horizon > GEN_TRUTH_HORIZON_MAX))
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "truth horizon: expected 1 to %d days, got %ld",
+                              GEN_TRUTH_HORIZON_MAX, (long)opt->truth_horizon);
     if (opt->end_date < ink_days_from_civil(GEN_MIN_YEAR + 60, 1, 1) ||
         opt->end_date > ink_days_from_civil(GEN_MAX_YEAR, 12, 31))
         return ink__error_set(err, INK_USAGE, NULL,
@@ -671,6 +744,12 @@ static ink_status generate(gen_run *run, out_file *files,
     p = PUT_LIT(p, "contact_id,case_id,at,channel,direction,outcome,"
                    "automated,agent_id,cost\n");
     out_end_row(&files[F_CONTACTS], p);
+    if (opt->truth_path) {
+        p = out_row(&files[F_TRUTH]);
+        p = PUT_LIT(p, "case_id,converted_on,channel,cause,contact_on,value,"
+                       "currency\n");
+        out_end_row(&files[F_TRUTH], p);
+    }
 
     uint64_t index = 0;
     const int32_t n_days = opt->end_date - run->first_day + 1;
@@ -681,6 +760,8 @@ static ink_status generate(gen_run *run, out_file *files,
             write_payments(run, &files[F_PAYMENTS], index + 1, c);
             write_contacts(run, &files[F_CONTACTS], index + 1, c);
             account_case(run, c);
+            if (opt->truth_path)
+                write_truth(run, &files[F_TRUTH], index + 1, c);
             if (opt->progress && (index + 1) % 65536 == 0)
                 opt->progress(opt->progress_ctx, index + 1, opt->cases);
         }
@@ -738,23 +819,31 @@ ink_status ink_gen_write_counts(const char *outdir, const ink_gen_options *opt,
         run->id_width++;
     ink__gen_world_init(&run->world, opt->seed, opt->cases, opt->end_date);
 
-    const int n_files = opt->with_costs ? F_COUNT : F_COSTS;
-    for (int i = 0; i < n_files; i++) {
-        status = out_open(&files[i], outdir, file_names[i], err);
+    /* The files of this run, in order of F_*. */
+    int active[F_COUNT], n_files = 0;
+    for (int i = 0; i < F_COUNT; i++)
+        if ((i != F_COSTS || opt->with_costs) &&
+            (i != F_TRUTH || opt->truth_path))
+            active[n_files++] = i;
+    for (int k = 0; k < n_files; k++) {
+        const int i = active[k];
+        status = i == F_TRUTH ? out_open_path(&files[i], opt->truth_path, err)
+                              : out_open(&files[i], outdir, file_names[i], err);
         if (status)
             goto fail;
     }
-    ink_gen_counts written = {0, 0, 0, 0, 0};
+    ink_gen_counts written = {0, 0, 0, 0, 0, 0};
     status = generate(run, files, &written, err);
     if (status)
         goto fail;
-    for (int i = 0; i < n_files; i++) {
-        status = out_close(&files[i], err);
+    for (int k = 0; k < n_files; k++) {
+        status = out_close(&files[active[k]], err);
         if (status)
             goto fail;
     }
     /* Only now, with every file complete, do they take the real names. */
-    for (int i = 0; i < n_files; i++) {
+    for (int k = 0; k < n_files; k++) {
+        const int i = active[k];
         if (rename(files[i].tmp_path, files[i].final_path) != 0) {
             status = ink__error_set(
                 err, INK_IO, files[i].final_path,

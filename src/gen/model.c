@@ -456,6 +456,10 @@ typedef struct sim {
     int owner;     /* B2B in-house: the case owner agent */
     int last_agent;
     int32_t last_event; /* latest contact or payment day so far */
+    /* The valid outbound contact whose consequences are being simulated:
+     * every payment made until the next one is credited to it. */
+    int32_t cause_on;
+    int cause_channel, cause_kind;
     int64_t remaining;  /* still owed, 1/10000 units */
     int64_t paid_total; /* collected net, 1/10000 units */
 } sim;
@@ -568,6 +572,15 @@ static int add_payment(sim *s, int32_t day, int64_t amount, int method)
     p->day = day;
     p->amount = amount;
     p->method = (uint8_t)method;
+    /* The conversion is the earliest positive payment (as journeys define
+     * it); a later-simulated payment dated earlier would take over. */
+    if (amount > 0 &&
+        (c->converted_on == INK_DATE_NONE || day < c->converted_on)) {
+        c->converted_on = day;
+        c->cause_on = s->cause_on;
+        c->cause_channel = (uint8_t)s->cause_channel;
+        c->cause_kind = (uint8_t)s->cause_kind;
+    }
     return 1;
 }
 
@@ -1120,15 +1133,22 @@ static void collect(sim *s)
             if (day > s->horizon)
                 return;
             int32_t resume = day;
+            if (outcome != INK_OUTCOME_INVALID) {
+                s->cause_on = day;
+                s->cause_channel = channel;
+            }
             if (outcome == INK_OUTCOME_RESPONDED) {
+                s->cause_kind = INK__GEN_CAUSE_RESPONDED;
                 resume = engage(s, day, via);
             } else if (outcome != INK_OUTCOME_INVALID) {
                 if (chance(s, inbound_chance(s, channel))) {
                     int32_t when = day + below(s, 5);
                     if (when > s->horizon)
                         return;
+                    s->cause_kind = INK__GEN_CAUSE_INBOUND;
                     resume = engage(s, when, inbound(s, when));
                 } else if (chance(s, silent_chance(s, channel))) {
+                    s->cause_kind = INK__GEN_CAUSE_SILENT;
                     resume = pay_in_full(s, day, VIA_LETTER);
                 } else if (via == VIA_CALL &&
                            outcome == INK_OUTCOME_NO_RESPONSE && retries < 2 &&
@@ -1213,9 +1233,15 @@ void ink__gen_case_make(const ink__gen_world *w, uint64_t index,
     s.c = out;
     s.horizon = w->end_day;
     s.last_event = opened_on;
+    s.cause_on = INK_DATE_NONE;
+    s.cause_channel = INK__GEN_CHANNEL_COUNT;
     ink__rng_seed(&s.rng, w->seed, index);
     out->contact_count = 0;
     out->payment_count = 0;
+    out->converted_on = INK_DATE_NONE;
+    out->cause_on = INK_DATE_NONE;
+    out->cause_channel = INK__GEN_CHANNEL_COUNT;
+    out->cause_kind = INK__GEN_CAUSE_RESPONDED;
     out->opened_on = opened_on;
     out->closed_on = INK_DATE_NONE;
     out->close_reason = INK_CLOSE_NONE;

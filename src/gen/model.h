@@ -48,6 +48,14 @@ enum {
     INK__GEN_TS_LOCAL   /* local time without offset */
 };
 
+/* How the causal contact of a conversion led to the payment: the debtor
+ * answered it, got in touch after it (inbound), or paid without a word. */
+enum {
+    INK__GEN_CAUSE_RESPONDED,
+    INK__GEN_CAUSE_INBOUND,
+    INK__GEN_CAUSE_SILENT
+};
+
 /* Portfolio kinds: fresh and aged EUR debt, and the one CHF portfolio. */
 enum { INK__GEN_FRESH, INK__GEN_AGED, INK__GEN_SWISS };
 
@@ -99,6 +107,14 @@ typedef struct ink__gen_case {
     uint8_t swiss;        /* 1: CHF */
     uint8_t portfolio;    /* INK__GEN_FRESH / _AGED / _SWISS */
     uint8_t close_reason; /* ink_close_reason */
+    /* The model's causal story of the conversion, the earliest positive
+     * payment written: which valid outbound contact led to it. Recorded
+     * as the case is simulated; it draws no random number, so the
+     * files are the same whether or not it is written out. */
+    int32_t converted_on;  /* INK_DATE_NONE: no positive payment written */
+    int32_t cause_on;      /* day of the causal outbound contact */
+    uint8_t cause_channel; /* INK__GEN_* channel of that contact */
+    uint8_t cause_kind;    /* INK__GEN_CAUSE_* */
     uint32_t contact_count;
     uint32_t payment_count;
     ink__gen_contact contacts[INK__GEN_MAX_CONTACTS];

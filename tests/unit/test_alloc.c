@@ -192,6 +192,9 @@ static void torture_gen(void)
     ink_gen_options opt;
     ink_gen_options_init(&opt);
     opt.cases = 50;
+    char truth[160];
+    snprintf(truth, sizeof truth, "%s-truth.csv", dir);
+    opt.truth_path = truth;
     fail_at = 0;
     allocations = 0;
     ink_error err;
@@ -206,6 +209,7 @@ static void torture_gen(void)
             snprintf(path, sizeof path, "%s/%s", dir, names[i]);
             remove(path);
         }
+        remove(truth);
         fail_at = k;
         allocations = 0;
         ink_status st = ink_gen_write(dir, &opt, &err);
@@ -217,6 +221,11 @@ static void torture_gen(void)
             snprintf(path, sizeof path, "%s/%s.tmp", dir, names[i]);
             left += access(path, F_OK) == 0;
         }
+        if (st != INK_OK) {
+            /* The truth file goes with the portfolio, or not at all. */
+            snprintf(path, sizeof path, "%s.tmp", truth);
+            left += access(truth, F_OK) == 0 || access(path, F_OK) == 0;
+        }
     }
     CHECK_INT(wrong, 0);
     CHECK_INT(left, 0);
@@ -226,6 +235,7 @@ static void torture_gen(void)
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         remove(path);
     }
+    remove(truth);
     rmdir(dir);
 }
 
