@@ -12,4 +12,6 @@ sample=build/sample
 ./build/inkasso check "$sample"
 # The sample holds EUR and one CHF portfolio: amounts are never added
 # across currencies, so the report groups by currency first.
-./build/inkasso kpi "$sample" --by currency,segment
+./build/inkasso kpi "$sample" --by currency,segment --owners examples/owners.conf
+# What changed lately, and which segment drives it.
+./build/inkasso alerts "$sample"
