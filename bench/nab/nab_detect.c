@@ -25,6 +25,8 @@ static void usage(void)
         stderr,
         "usage: nab_detect DATA_DIR OUT_DIR [--cycles N] [--window N]\n"
         "       [--smooth N] [--dead-time N|F] [--period N] [--threshold T]\n"
+        "       [--relative 0|1] [--method robust|likelihood] [--levels N]\n"
+        "       [--order N]\n"
         "  --dead-time F < 1 is a fraction of the file length\n");
 }
 
@@ -135,6 +137,14 @@ int main(int argc, char **argv)
             ro.opt.smooth = (size_t)v;
         else if (strcmp(argv[i], "--period") == 0)
             ro.opt.period = (size_t)v;
+        else if (strcmp(argv[i], "--method") == 0)
+            ro.opt.method = strcmp(argv[i + 1], "likelihood") == 0
+                                ? INK_ANOMALY_LIKELIHOOD
+                                : INK_ANOMALY_ROBUST;
+        else if (strcmp(argv[i], "--levels") == 0)
+            ro.opt.levels = (size_t)v;
+        else if (strcmp(argv[i], "--order") == 0)
+            ro.opt.order = (size_t)v;
         else if (strcmp(argv[i], "--relative") == 0)
             ro.opt.relative = (int)v;
         else if (strcmp(argv[i], "--threshold") == 0)

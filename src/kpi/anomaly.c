@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/mem.h"
 #include "inkasso/anomaly.h"
+#include "kpi/anomaly_impl.h"
 
 /* 1.4826 * MAD estimates the standard deviation of normal data
  * (Rousseeuw & Croux 1993, "Alternatives to the median absolute
@@ -30,14 +31,15 @@ typedef struct ring {
 
 struct ink_anomaly {
     ink_anomaly_options opt;
-    size_t lag;       /* samples per cycle: period, or 1 without season */
-    ring values;      /* the last cycles * lag samples (NAN = missing) */
-    ring residuals;   /* the last window finite residuals */
-    ring shifts;      /* the last window means of smooth residuals */
-    double *scratch;  /* window doubles for medians */
-    size_t seen;      /* samples fed so far */
-    size_t dead_left; /* samples of dead time still to go */
-    double record;    /* largest surprise so far (option relative) */
+    size_t lag;            /* samples per cycle: period, or 1 without season */
+    ring values;           /* the last cycles * lag samples (NAN = missing) */
+    ring residuals;        /* the last window finite residuals */
+    ring shifts;           /* the last window means of smooth residuals */
+    double *scratch;       /* window doubles for medians */
+    size_t seen;           /* samples fed so far */
+    size_t dead_left;      /* samples of dead time still to go */
+    double record;         /* largest surprise so far (option relative) */
+    ink__anomaly_lik *lik; /* method likelihood (the rings are unused) */
 };
 
 static int ring_init(ring *r, size_t cap)
@@ -139,10 +141,19 @@ void ink_anomaly_options_init(ink_anomaly_options *opt)
     opt->smooth = 3;
     opt->dead_time = 0;
     opt->threshold = INK_ANOMALY_ALERT;
+    opt->method = INK_ANOMALY_ROBUST;
+    opt->levels = 2;
+    opt->order = 3;
 }
 
 static ink_status check_options(const ink_anomaly_options *o, ink_error *err)
 {
+    if (o->method != INK_ANOMALY_ROBUST && o->method != INK_ANOMALY_LIKELIHOOD)
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "anomaly method: expected %d (robust) or %d "
+                              "(likelihood), got %d",
+                              INK_ANOMALY_ROBUST, INK_ANOMALY_LIKELIHOOD,
+                              o->method);
     if (o->period > INK_ANOMALY_MAX_PERIOD)
         return ink__error_set(err, INK_USAGE, NULL,
                               "anomaly period: expected 0 to %d, got %zu",
@@ -165,6 +176,21 @@ static ink_status check_options(const ink_anomaly_options *o, ink_error *err)
                               "anomaly threshold: expected a number in (0, "
                               "1], got %g",
                               o->threshold);
+    if (o->method != INK_ANOMALY_LIKELIHOOD)
+        return INK_OK;
+    if (o->levels < 2 || o->levels > INK_ANOMALY_MAX_LEVELS)
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "anomaly levels: expected 2 to %d, got %zu",
+                              INK_ANOMALY_MAX_LEVELS, o->levels);
+    if (o->order < 1 || o->order > INK_ANOMALY_MAX_ORDER)
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "anomaly order: expected 1 to %d, got %zu",
+                              INK_ANOMALY_MAX_ORDER, o->order);
+    if (o->warmup > INK_ANOMALY_MAX_WARMUP)
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "anomaly warmup: expected 0 to %d with method "
+                              "likelihood, got %zu",
+                              INK_ANOMALY_MAX_WARMUP, o->warmup);
     return INK_OK;
 }
 
@@ -185,6 +211,15 @@ ink_status ink_anomaly_new(const ink_anomaly_options *opt, ink_anomaly **out,
         return ink__error_set(err, INK_NOMEM, NULL, "anomaly detector");
     memset(d, 0, sizeof *d);
     d->opt = *opt;
+    if (opt->method == INK_ANOMALY_LIKELIHOOD) {
+        d->lik = ink__anomaly_lik_new(opt);
+        if (!d->lik) {
+            free(d);
+            return ink__error_set(err, INK_NOMEM, NULL, "anomaly detector");
+        }
+        *out = d;
+        return INK_OK;
+    }
     d->lag = opt->period ? opt->period : 1;
     /* lag <= 1e5 and cycles <= 1e3: the product fits in size_t */
     size_t scratch_len = opt->window;
@@ -209,6 +244,7 @@ void ink_anomaly_free(ink_anomaly *d)
     free(d->residuals.v);
     free(d->shifts.v);
     free(d->scratch);
+    ink__anomaly_lik_free(d->lik);
     free(d);
 }
 
@@ -243,7 +279,7 @@ static double robust_z(const ring *r, double *scratch, double x)
     return dev > 0 ? HUGE_VAL : 0;
 }
 
-static double z_to_score(double z)
+double ink__anomaly_z_to_score(double z)
 {
     if (!(z > 0))
         return 0;
@@ -255,8 +291,32 @@ static double z_to_score(double z)
     return z4 / (z4 + SCORE_Z4_HALF);
 }
 
+/* Applies the warmup and the dead time to the score of sample t. */
+static double finish(ink_anomaly *d, size_t t, double score)
+{
+    if (t < d->opt.warmup)
+        return 0;
+    if (d->dead_left > 0) {
+        d->dead_left--;
+        double cap = nextafter(d->opt.threshold, 0);
+        return score < cap ? score : cap;
+    }
+    if (score >= d->opt.threshold && d->opt.dead_time > 0)
+        d->dead_left = d->opt.dead_time;
+    return score;
+}
+
 double ink_anomaly_step(ink_anomaly *d, double value, double *expected)
 {
+    if (d->lik) {
+        size_t t = d->seen++;
+        if (!isfinite(value)) {
+            if (expected)
+                *expected = NAN;
+            return 0;
+        }
+        return finish(d, t, ink__anomaly_lik_step(d->lik, value, expected));
+    }
     double base = baseline(d);
     if (expected)
         *expected = base;
@@ -287,19 +347,10 @@ double ink_anomaly_step(ink_anomaly *d, double value, double *expected)
                 d->record = z;
             z = past > 0 ? RELATIVE_Z * z / past : 0;
         }
-        score = z_to_score(z);
+        score = ink__anomaly_z_to_score(z);
     }
     ring_push(&d->values, value);
-    if (t < d->opt.warmup)
-        return 0;
-    if (d->dead_left > 0) {
-        d->dead_left--;
-        double cap = nextafter(d->opt.threshold, 0);
-        return score < cap ? score : cap;
-    }
-    if (score >= d->opt.threshold && d->opt.dead_time > 0)
-        d->dead_left = d->opt.dead_time;
-    return score;
+    return finish(d, t, score);
 }
 
 ink_status ink_anomaly_scores(const ink_anomaly_options *opt,

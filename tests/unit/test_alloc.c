@@ -2,6 +2,7 @@
  * loader and the quality summary make is made to fail once, and each
  * run must fail cleanly with INK_NOMEM, leak nothing (ASan, valgrind)
  * and crash nowhere. Linked with -Wl,--wrap for malloc, calloc, realloc. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,48 @@ static void torture_gen(void)
     rmdir(dir);
 }
 
+/* Both anomaly methods, made and fed a series with a gap and a jump:
+ * every allocation is made by ink_anomaly_new (steps allocate nothing),
+ * so a failed one is INK_NOMEM from it, never a crash later. */
+static ink_status anomaly_run(int method)
+{
+    ink_anomaly_options o;
+    ink_anomaly_options_init(&o);
+    o.method = method;
+    ink_anomaly *d = NULL;
+    ink_error err;
+    ink_status st = ink_anomaly_new(&o, &d, &err);
+    if (st != INK_OK)
+        return st;
+    for (int i = 0; i < 400; i++) {
+        double v = i == 200 ? NAN : (i % 7) * 10.0 + (i > 300 ? 500 : 0);
+        ink_anomaly_step(d, v, NULL);
+    }
+    ink_anomaly_free(d);
+    return INK_OK;
+}
+
+static void torture_anomaly(void)
+{
+    for (int method = 0; method < 2; method++) {
+        fail_at = 0;
+        allocations = 0;
+        CHECK_INT(anomaly_run(method), INK_OK);
+        long total = allocations;
+        int wrong = 0;
+        for (long k = 1; k <= total; k++) {
+            fail_at = k;
+            allocations = 0;
+            ink_status st = anomaly_run(method);
+            wrong += st != INK_NOMEM && !(st == INK_OK && allocations < k);
+        }
+        fail_at = 0;
+        CHECK_INT(wrong, 0);
+        printf("anomaly method %d: %ld allocations, each failed once\n", method,
+               total);
+    }
+}
+
 int main(void)
 {
     const char *data = getenv("INK_TEST_DATA");
@@ -255,6 +298,7 @@ int main(void)
     torture(lenient, 0, NULL, 1, INK_DATA);
     remove(rejects);
     torture_gen();
+    torture_anomaly();
     torture_ingest(valid);
     return check_report("alloc");
 }

@@ -63,6 +63,9 @@ static void test_defaults(void)
     CHECK_INT(o.dead_time, 0);
     CHECK(o.threshold == INK_ANOMALY_ALERT);
     CHECK_INT(o.relative, 0);
+    CHECK_INT(o.method, INK_ANOMALY_ROBUST);
+    CHECK_INT(o.levels, 2);
+    CHECK_INT(o.order, 3);
     ink_anomaly_free(NULL); /* a no-op */
 }
 
@@ -334,6 +337,216 @@ static void test_bad_options(void)
     ink_anomaly_free(d);
 }
 
+/* Method likelihood with order 1, smooth 1, window 8 on 0, 10, 0, 10...:
+ * levels 2 over the warmup range [0, 10] make bins of width 5 (0 is bin
+ * 0, 10 is bin 2). */
+static void lik_alternating(ink_anomaly_options *o)
+{
+    ink_anomaly_options_init(o);
+    o->method = INK_ANOMALY_LIKELIHOOD;
+    o->order = 1;
+    o->smooth = 1;
+    o->window = 8;
+    o->warmup = 8;
+}
+
+static void test_lik_hand_computed(void)
+{
+    ink_anomaly_options o;
+    lik_alternating(&o);
+    ink_anomaly *d = NULL;
+    ink_error err;
+    CHECK_INT(ink_anomaly_new(&o, &d, &err), INK_OK);
+    double e = 0;
+    /* learning: score 0, nothing expected */
+    for (int i = 0; i < 8; i++) {
+        CHECK(ink_anomaly_step(d, i % 2 ? 10 : 0, &e) == 0);
+        CHECK(isnan(e));
+    }
+    /*
+     * Sample i (0-based) of bin b: the raw surprise is the mean over the
+     * context lengths 0 and 1 of 1 - count(context, b) / count(context).
+     * After one bin the other always followed (1 - 1 = 0); with no
+     * context, bin 0 had i / 2 of i samples (0.5) and bin 2 (i - 1) / 2
+     * (1 - (i - 1) / 2i). So raw(even i) = 0.25, raw(odd i) = (i + 1) /
+     * 4i; their deviation over 8 samples is below the 0.01 floor.
+     */
+    const int n = 200;
+    int quiet = 1;
+    for (int i = 8; i < n; i++) {
+        double s = ink_anomaly_step(d, i % 2 ? 10 : 0, &e);
+        /* after 0 came 10 (bin 2, centre 12.5), after 10 came 0 (2.5) */
+        if (e != (i % 2 ? 12.5 : 2.5))
+            quiet = 0;
+        if (s >= INK_ANOMALY_ALERT)
+            quiet = 0;
+    }
+    CHECK(quiet);
+    /* 100 (bin 20) after 10: never seen, with or without context: raw 1.
+     * z = (1 - mean of the last 8 raws) / 0.01, scaled by 6 / 4.265 */
+    double mean = 0;
+    for (int i = n - 8; i < n; i++)
+        mean += i % 2 ? (double)(i + 1) / (4.0 * i) : 0.25;
+    mean /= 8;
+    double z = (1 - mean) / 0.01 * 6 / 4.265, z4 = z * z * z * z;
+    double s = ink_anomaly_step(d, 100, &e);
+    CHECK(e == 2.5);
+    CHECK(fabs(s - z4 / (z4 + 13)) < 1e-12);
+    CHECK(s >= INK_ANOMALY_ALERT);
+    ink_anomaly_free(d);
+}
+
+/* Method likelihood: a constant warmup makes any other value new. */
+static void test_lik_constant(void)
+{
+    ink_anomaly_options o;
+    lik_alternating(&o);
+    double v[300], s[300];
+    for (int i = 0; i < 300; i++)
+        v[i] = 5;
+    v[250] = 5.001;
+    ink_error err;
+    CHECK_INT(ink_anomaly_scores(&o, v, 300, s, NULL, &err), INK_OK);
+    CHECK(max_score(s, 0, 250) == 0);
+    CHECK(s[250] >= INK_ANOMALY_ALERT);
+}
+
+/* The NAB configuration of method likelihood on a noisy weekly series
+ * (docs/anomaly.md): rarely alerting when clean, an outage found; with
+ * smooth 1, a spike found on its day. */
+static void lik_nab(ink_anomaly_options *o)
+{
+    ink_anomaly_options_init(o);
+    o->method = INK_ANOMALY_LIKELIHOOD;
+    o->warmup = 90;
+    o->window = 200;
+    o->smooth = 10;
+    o->dead_time = 14;
+}
+
+#define LONG_DAYS 730
+
+static void test_lik_clean_and_injected(void)
+{
+    double v[LONG_DAYS], s[LONG_DAYS], e[LONG_DAYS];
+    ink_anomaly_options o;
+    lik_nab(&o);
+    ink_error err;
+    double worst = 0;
+    size_t alerts = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        seasonal_series(seed, v, LONG_DAYS);
+        CHECK_INT(ink_anomaly_scores(&o, v, LONG_DAYS, s, NULL, &err), INK_OK);
+        double m = max_score(s, 0, LONG_DAYS);
+        if (m > worst)
+            worst = m;
+        for (size_t i = 0; i < LONG_DAYS; i++)
+            alerts += s[i] >= INK_ANOMALY_ALERT;
+    }
+    /* 40 clean years: 14 false alerts (about one in three years; this is
+     * why the daily alerts use the robust method) */
+    CHECK(alerts <= 20);
+    CHECK(worst > 0.9); /* it does score */
+    /* a two-week outage (every day near 0) from day 400 */
+    seasonal_series(21, v, LONG_DAYS);
+    for (size_t i = 400; i < 414; i++)
+        v[i] = 2;
+    CHECK_INT(ink_anomaly_scores(&o, v, LONG_DAYS, s, e, &err), INK_OK);
+    CHECK(max_score(s, 0, 400) < INK_ANOMALY_ALERT);
+    CHECK(max_score(s, 400, 410) >= INK_ANOMALY_ALERT);
+    /* a spike far beyond anything seen: the raw surprise is 1 for it at
+     * every context length, but one sample moves the mean of 10 too
+     * little; method likelihood finds lasting changes, not single
+     * points */
+    seasonal_series(22, v, LONG_DAYS);
+    v[500] = 1000;
+    CHECK_INT(ink_anomaly_scores(&o, v, LONG_DAYS, s, e, &err), INK_OK);
+    /* expected values are inside the series' range */
+    CHECK(e[500] > 0 && e[500] < 160);
+    CHECK(isnan(e[0]));
+}
+
+/* Method likelihood: scores equal steps, missing samples score 0. */
+static void test_lik_steps_and_missing(void)
+{
+    double v[LONG_DAYS], s[LONG_DAYS], e[LONG_DAYS];
+    ink_anomaly_options o;
+    lik_nab(&o);
+    ink_error err;
+    seasonal_series(23, v, LONG_DAYS);
+    for (size_t i = 100; i < LONG_DAYS; i += 13)
+        v[i] = NAN;
+    v[300] = -INFINITY;
+    CHECK_INT(ink_anomaly_scores(&o, v, LONG_DAYS, s, e, &err), INK_OK);
+    CHECK(s[100] == 0 && isnan(e[100]));
+    CHECK(s[300] == 0);
+    for (size_t i = 0; i < o.warmup; i++)
+        CHECK(s[i] == 0);
+    ink_anomaly *d = NULL;
+    CHECK_INT(ink_anomaly_new(&o, &d, &err), INK_OK);
+    int same = 1;
+    for (size_t i = 0; i < LONG_DAYS; i++) {
+        double ex;
+        double sc = ink_anomaly_step(d, v[i], &ex);
+        if (sc != s[i] || !(ex == e[i] || (isnan(ex) && isnan(e[i]))))
+            same = 0;
+        if (sc < 0 || sc > 1)
+            same = 0;
+    }
+    CHECK(same);
+    ink_anomaly_free(d);
+}
+
+static void test_lik_bad_options(void)
+{
+    ink_anomaly_options o;
+    ink_anomaly_options_init(&o);
+    o.method = 2;
+    expect_usage(&o, "anomaly method: expected 0 (robust) or 1 "
+                     "(likelihood), got 2");
+    o.method = -1;
+    expect_usage(&o, "got -1");
+    lik_nab(&o);
+    o.levels = 1;
+    expect_usage(&o, "anomaly levels: expected 2 to 100000, got 1");
+    o.levels = INK_ANOMALY_MAX_LEVELS + 1;
+    expect_usage(&o, "got 100001");
+    lik_nab(&o);
+    o.order = 0;
+    expect_usage(&o, "anomaly order: expected 1 to 16, got 0");
+    o.order = INK_ANOMALY_MAX_ORDER + 1;
+    expect_usage(&o, "got 17");
+    lik_nab(&o);
+    o.warmup = INK_ANOMALY_MAX_WARMUP + 1;
+    expect_usage(&o, "anomaly warmup: expected 0 to 1000000 with method "
+                     "likelihood, got 1000001");
+    lik_nab(&o);
+    o.smooth = 101;
+    expect_usage(&o, "anomaly smooth: expected 1 to 100");
+    /* the robust method ignores levels and order */
+    ink_anomaly_options_init(&o);
+    o.levels = 0;
+    o.order = 0;
+    ink_anomaly *d = NULL;
+    ink_error err;
+    CHECK_INT(ink_anomaly_new(&o, &d, &err), INK_OK);
+    ink_anomaly_free(d);
+    /* the limits are accepted */
+    lik_nab(&o);
+    o.levels = INK_ANOMALY_MAX_LEVELS;
+    o.order = INK_ANOMALY_MAX_ORDER;
+    o.warmup = 0; /* 8 samples are still learnt from */
+    CHECK_INT(ink_anomaly_new(&o, &d, &err), INK_OK);
+    for (int i = 0; i < 8; i++)
+        CHECK(ink_anomaly_step(d, i, NULL) == 0);
+    CHECK(ink_anomaly_step(d, 3, NULL) >= 0);
+    ink_anomaly_free(d);
+    o.levels = 2;
+    o.order = 1;
+    CHECK_INT(ink_anomaly_new(&o, &d, &err), INK_OK);
+    ink_anomaly_free(d);
+}
+
 int main(void)
 {
     test_defaults();
@@ -347,5 +560,10 @@ int main(void)
     test_dead_time();
     test_relative();
     test_bad_options();
+    test_lik_hand_computed();
+    test_lik_constant();
+    test_lik_clean_and_injected();
+    test_lik_steps_and_missing();
+    test_lik_bad_options();
     return check_report("anomaly");
 }
