@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "decide/attr_impl.h"
@@ -279,24 +280,6 @@ const char *ink_attr_group_currency(const ink_attr_result *r, size_t group)
 /* ------------------------------------------------------------------ */
 /* Output                                                              */
 
-static void json_string(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf(f, "\\%c", *c);
-        else if (*c < 0x20)
-            fprintf(f, "\\u%04x", *c);
-        else
-            fputc(*c, f);
-    }
-    fputc('"', f);
-}
-
 /* A number with up to 6 decimals, trailing zeros dropped; null for NaN. */
 static void number(FILE *f, double v)
 {
@@ -339,14 +322,14 @@ ink_status ink_attr_write_json(const ink_attr_result *r, FILE *f)
         for (size_t d = 0; d < r->dim_count; d++) {
             if (d)
                 fputs(", ", f);
-            json_string(f, r->dims[d]);
+            ink__json_write_string(f, r->dims[d]);
             fputs(": ", f);
-            json_string(f, ink_attr_group_key(r, row->group, d));
+            ink__json_write_string(f, ink_attr_group_key(r, row->group, d));
         }
         fputs("}, \"model\": ", f);
-        json_string(f, ink_attr_model_name(row->model));
+        ink__json_write_string(f, ink_attr_model_name(row->model));
         fputs(", \"channel\": ", f);
-        json_string(f, row->channel);
+        ink__json_write_string(f, row->channel);
         fputs(", \"conversions\": ", f);
         number(f, row->conversions);
         fputs(", \"value\": ", f);
@@ -365,7 +348,7 @@ ink_status ink_attr_write_json(const ink_attr_result *r, FILE *f)
         fputs(", \"value_per_cost\": ", f);
         number(f, row->value_per_cost);
         fputs(", \"currency\": ", f);
-        json_string(f, r->groups[row->group].currency);
+        ink__json_write_string(f, r->groups[row->group].currency);
         fputc('}', f);
     }
     fputs(r->row_count ? "\n]}\n" : "]}\n", f);

@@ -3,30 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/json.h"
 #include "inkasso/alerts.h"
 #include "inkasso/units.h"
-
-/* The shortest of %.15g and %.17g that reads back as the same double;
- * null for NaN and infinities. */
-static void put_number(FILE *f, double v)
-{
-    if (!isfinite(v)) {
-        fputs("null", f);
-        return;
-    }
-    char buf[40];
-    snprintf(buf, sizeof buf, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, sizeof buf, "%.17g", v);
-    fputs(buf, f);
-}
-
-static void put_money(FILE *f, int64_t v)
-{
-    char buf[INK_MONEY_TEXT_MAX];
-    ink_format_money(v, buf, sizeof buf);
-    fputs(buf, f);
-}
 
 static void put_date(FILE *f, int32_t days)
 {
@@ -35,56 +14,35 @@ static void put_date(FILE *f, int32_t days)
     fprintf(f, "\"%s\"", buf);
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped; NULL is
- * null. */
-static void put_string(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    putc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            putc(c, f);
-    }
-    putc('"', f);
-}
-
 /* "observed", "expected" and "change": exact decimals for amounts. */
 static void put_values(FILE *f, int is_amount, double observed, double expected,
                        int64_t observed_amount, int64_t expected_amount)
 {
     fputs("\"observed\":", f);
     if (is_amount)
-        put_money(f, observed_amount);
+        ink__json_write_money(f, observed_amount);
     else
-        put_number(f, observed);
+        ink__json_write_number(f, observed);
     fputs(",\"expected\":", f);
     if (is_amount)
-        put_money(f, expected_amount);
+        ink__json_write_money(f, expected_amount);
     else
-        put_number(f, expected);
+        ink__json_write_number(f, expected);
     fputs(",\"change\":", f);
     if (is_amount)
-        put_money(f, observed_amount - expected_amount);
+        ink__json_write_money(f, observed_amount - expected_amount);
     else
-        put_number(f, observed - expected);
+        ink__json_write_number(f, observed - expected);
 }
 
 static void put_alert(FILE *f, const ink_alert *a)
 {
     fputs("{\"series\":", f);
-    put_string(f, ink_alert_series_name(a->series));
+    ink__json_write_string(f, ink_alert_series_name(a->series));
     fputs(",\"currency\":", f);
-    put_string(f, a->currency);
+    ink__json_write_string(f, a->currency);
     fputs(",\"channel\":", f);
-    put_string(f, a->channel);
+    ink__json_write_string(f, a->channel);
     fputs(",\"since\":", f);
     put_date(f, a->since);
     fputs(",\"until\":", f);
@@ -94,24 +52,24 @@ static void put_alert(FILE *f, const ink_alert *a)
     put_values(f, a->is_amount, a->observed, a->expected, a->observed_amount,
                a->expected_amount);
     fputs(",\"change_pct\":", f);
-    put_number(f, a->change_pct);
+    ink__json_write_number(f, a->change_pct);
     fputs(",\"score\":", f);
-    put_number(f, a->score);
+    ink__json_write_number(f, a->score);
     fputs(",\"drilldown\":[", f);
     for (size_t k = 0; k < a->dimension_count; k++) {
         const ink_alert_dimension *dim = &a->dimensions[k];
         fputs(k ? ",{\"dimension\":" : "{\"dimension\":", f);
-        put_string(f, dim->name);
+        ink__json_write_string(f, dim->name);
         fputs(",\"drivers\":[", f);
         for (size_t v = 0; v < dim->driver_count; v++) {
             const ink_alert_driver *d = &dim->drivers[v];
             fputs(v ? ",{\"value\":" : "{\"value\":", f);
-            put_string(f, d->value);
+            ink__json_write_string(f, d->value);
             putc(',', f);
             put_values(f, a->is_amount, d->observed, d->expected,
                        d->observed_amount, d->expected_amount);
             fputs(",\"share\":", f);
-            put_number(f, d->share);
+            ink__json_write_number(f, d->share);
             putc('}', f);
         }
         fputs("]}", f);
@@ -129,13 +87,13 @@ ink_status ink_alerts_write_json(const ink_alerts_report *r, FILE *f)
     put_date(f, ink_alerts_report_from(r));
     fprintf(f, ",\"lookback\":%u,\"days\":%u,\"threshold\":",
             (unsigned)ink_alerts_lookback(r), (unsigned)ink_alerts_days(r));
-    put_number(f, ink_alerts_threshold(r));
+    ink__json_write_number(f, ink_alerts_threshold(r));
     fprintf(f, ",\"min_events\":%u,\"by\":[",
             (unsigned)ink_alerts_min_events(r));
     for (size_t k = 0; k < ink_alerts_dim_count(r); k++) {
         if (k)
             putc(',', f);
-        put_string(f, ink_alerts_dim_name(r, k));
+        ink__json_write_string(f, ink_alerts_dim_name(r, k));
     }
     fprintf(f, "],\"series_checked\":%zu,\"alerts\":[",
             ink_alerts_series_checked(r));

@@ -5,50 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/mem.h"
 #include "inkasso/units.h"
 #include "kpi/kpi_impl.h"
-
-/* The shortest of %.15g and %.17g that reads back as the same double. */
-static void put_number(FILE *f, double v)
-{
-    if (isnan(v) || isinf(v)) {
-        fputs("null", f);
-        return;
-    }
-    char buf[40];
-    snprintf(buf, sizeof buf, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, sizeof buf, "%.17g", v);
-    fputs(buf, f);
-}
-
-static void put_money(FILE *f, int64_t v)
-{
-    char buf[INK_MONEY_TEXT_MAX];
-    ink_format_money(v, buf, sizeof buf);
-    fputs(buf, f);
-}
-
-/* A JSON string: quotes, backslashes and control bytes escaped. */
-static void put_string(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    putc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            putc(c, f);
-    }
-    putc('"', f);
-}
 
 static void put_kpis(FILE *f, const ink_kpi_report *r, const ink_kpi_values *v)
 {
@@ -59,17 +19,17 @@ static void put_kpis(FILE *f, const ink_kpi_report *r, const ink_kpi_values *v)
     if (v->amounts_null)
         fputs("null", f);
     else
-        put_money(f, v->placed_amount);
+        ink__json_write_money(f, v->placed_amount);
     fputs(",\"collected_amount\":", f);
     if (v->amounts_null)
         fputs("null", f);
     else
-        put_money(f, v->collected_amount);
+        ink__json_write_money(f, v->collected_amount);
     fputs(",\"recovery_rate\":", f);
-    put_number(f, v->recovery_rate);
+    ink__json_write_number(f, v->recovery_rate);
     for (size_t w = 0; w < r->window_count; w++) {
         fprintf(f, ",\"realization_rate_%dd\":", (int)r->windows[w]);
-        put_number(f, v->realization_rate[w]);
+        ink__json_write_number(f, v->realization_rate[w]);
         fprintf(f, ",\"eligible_cases_%dd\":%llu", (int)r->windows[w],
                 (unsigned long long)v->eligible_cases[w]);
     }
@@ -95,16 +55,17 @@ static void put_kpis(FILE *f, const ink_kpi_report *r, const ink_kpi_values *v)
     };
     for (size_t k = 0; k < sizeof doubles / sizeof doubles[0]; k++) {
         fprintf(f, ",\"%s\":", doubles[k].key);
-        put_number(f, *(const double *)(const void *)((const char *)v +
-                                                      doubles[k].offset));
+        ink__json_write_number(
+            f, *(const double *)(const void *)((const char *)v +
+                                               doubles[k].offset));
     }
     fputs(",\"response_rate\":{", f);
     for (size_t c = 0; c < v->channel_count; c++) {
         if (c)
             putc(',', f);
-        put_string(f, v->channels[c]);
+        ink__json_write_string(f, v->channels[c]);
         putc(':', f);
-        put_number(f, v->response_rate[c]);
+        ink__json_write_number(f, v->response_rate[c]);
     }
     fputs("}}", f);
 }
@@ -118,7 +79,7 @@ static void put_head(FILE *f, const ink_kpi_report *r)
     for (size_t d = 0; d < r->dim_count; d++) {
         if (d)
             putc(',', f);
-        put_string(f, r->dim_names[d]);
+        ink__json_write_string(f, r->dim_names[d]);
     }
     putc(']', f);
 }
@@ -130,9 +91,9 @@ static void put_key(FILE *f, const ink_kpi_report *r, size_t g)
     for (size_t d = 0; d < r->dim_count; d++) {
         if (d)
             putc(',', f);
-        put_string(f, r->dim_names[d]);
+        ink__json_write_string(f, r->dim_names[d]);
         putc(':', f);
-        put_string(f, r->groups[g].keys[d]);
+        ink__json_write_string(f, r->groups[g].keys[d]);
     }
     putc('}', f);
 }
@@ -162,20 +123,20 @@ ink_status ink_kpi_write_json(const ink_kpi_report *r, FILE *f)
                 ink_format_month(op->period, period, sizeof period);
             fprintf(f, "%s{\"period\":\"%s\",\"segment\":", i ? ",\n" : "\n",
                     period);
-            put_string(f, ink_segment_name(op->segment));
+            ink__json_write_string(f, ink_segment_name(op->segment));
             fprintf(f, ",\"active_cases\":%llu,\"resolved_in_period\":%llu",
                     (unsigned long long)op->active_cases,
                     (unsigned long long)op->resolved_in_period);
             fprintf(f, ",\"fte\":%s,\"cost\":", op->fte);
-            put_money(f, op->cost);
+            ink__json_write_money(f, op->cost);
             fputs(",\"cost_per_case\":", f);
-            put_number(f, op->cost_per_case);
+            ink__json_write_number(f, op->cost_per_case);
             fputs(",\"cases_per_fte\":", f);
-            put_number(f, op->cases_per_fte);
+            ink__json_write_number(f, op->cases_per_fte);
             fputs(",\"resolved_per_fte\":", f);
-            put_number(f, op->resolved_per_fte);
+            ink__json_write_number(f, op->resolved_per_fte);
             fputs(",\"automation_rate\":", f);
-            put_number(f, op->automation_rate);
+            ink__json_write_number(f, op->automation_rate);
             putc('}', f);
         }
         fputs("]", f);
@@ -208,7 +169,7 @@ static void csv_number(FILE *f, double v)
 {
     putc(',', f);
     if (!isnan(v) && !isinf(v))
-        put_number(f, v);
+        ink__json_write_number(f, v);
 }
 
 static int by_name(const void *a, const void *b)
@@ -246,10 +207,10 @@ static void csv_row(FILE *f, const ink_kpi_report *r, const char *row,
     csv_field(f, v->currency);
     putc(',', f);
     if (!v->amounts_null)
-        put_money(f, v->placed_amount);
+        ink__json_write_money(f, v->placed_amount);
     putc(',', f);
     if (!v->amounts_null)
-        put_money(f, v->collected_amount);
+        ink__json_write_money(f, v->collected_amount);
     csv_number(f, v->recovery_rate);
     for (size_t w = 0; w < r->window_count; w++) {
         csv_number(f, v->realization_rate[w]);
@@ -326,7 +287,7 @@ static void put_points(FILE *f, const ink_kpi_report *r,
                 "\"realization_rate\":",
                 w ? "," : "", (int)r->windows[w],
                 (unsigned long long)v->eligible_cases[w]);
-        put_number(f, v->realization_rate[w]);
+        ink__json_write_number(f, v->realization_rate[w]);
         putc('}', f);
     }
     putc(']', f);

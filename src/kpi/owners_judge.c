@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/error.h"
 #include "inkasso/units.h"
 #include "kpi/owners_impl.h"
@@ -369,39 +370,6 @@ const ink_owners_verdict *ink_owners_verdict_at(const ink_owners_verdicts *v,
 /* ------------------------------------------------------------------ */
 /* JSON                                                                */
 
-/* The shortest of %.15g and %.17g that reads back as v; NaN is null. */
-static void json_number(FILE *f, double v)
-{
-    if (!isfinite(v)) {
-        fputs("null", f);
-        return;
-    }
-    char buf[40];
-    snprintf(buf, sizeof buf, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, sizeof buf, "%.17g", v);
-    fputs(buf, f);
-}
-
-static void json_string(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    putc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            putc(c, f);
-    }
-    putc('"', f);
-}
-
 static void json_scope(FILE *f, const ink_owners_scope *scope, size_t n)
 {
     if (!n) {
@@ -412,9 +380,9 @@ static void json_scope(FILE *f, const ink_owners_scope *scope, size_t n)
     for (size_t k = 0; k < n; k++) {
         if (k)
             putc(',', f);
-        json_string(f, scope[k].dim);
+        ink__json_write_string(f, scope[k].dim);
         putc(':', f);
-        json_string(f, scope[k].value);
+        ink__json_write_string(f, scope[k].value);
     }
     putc('}', f);
 }
@@ -440,36 +408,36 @@ static void write_verdict(FILE *f, const ink_owners_verdict *v)
 {
     const ink_owners_entry *e = v->entry;
     fputs("{\"kpi\":", f);
-    json_string(f, e->kpi);
+    ink__json_write_string(f, e->kpi);
     fputs(",\"scope\":", f);
     json_scope(f, v->scope, v->scope_count);
     fputs(",\"owner\":", f);
-    json_string(f, e->owner);
+    ink__json_write_string(f, e->owner);
     fprintf(f, ",\"target\":{\"op\":\"%s\",\"value\":",
             e->op == INK_OWNERS_AT_LEAST ? ">=" : "<=");
-    json_number(f, e->target);
+    ink__json_write_number(f, e->target);
     fputs(",\"text\":", f);
-    json_string(f, e->target_text);
+    ink__json_write_string(f, e->target_text);
     fputs("},\"action\":", f);
-    json_string(f, e->action);
+    ink__json_write_string(f, e->action);
     fputs(",\"value\":", f);
-    json_number(f, v->value);
+    ink__json_write_number(f, v->value);
     fprintf(f, ",\"status\":\"%s\",\"benchmark\":",
             ink_owners_status_name(v->status));
     if (v->benchmark) {
         fputs("{\"low\":", f);
-        json_number(f, v->benchmark->low);
+        ink__json_write_number(f, v->benchmark->low);
         fputs(",\"high\":", f);
-        json_number(f, v->benchmark->high);
+        ink__json_write_number(f, v->benchmark->high);
         fprintf(f, ",\"better\":\"%s\"}",
                 v->benchmark->lower_is_better ? "lower" : "higher");
     } else {
         fputs("null", f);
     }
     fprintf(f, ",\"unit\":\"%s\",\"currency\":", unit_name(e->unit));
-    json_string(f, v->currency);
+    ink__json_write_string(f, v->currency);
     fputs(",\"period\":", f);
-    json_string(f, v->period);
+    ink__json_write_string(f, v->period);
     fprintf(f, ",\"line\":%lld}", (long long)e->line);
 }
 
@@ -495,7 +463,7 @@ ink_status ink_owners_write_json(const ink_owners_verdicts *v, FILE *out)
     for (size_t i = 0; i < ink_owners_benchmark_count(); i++) {
         const ink_owners_benchmark *b = ink_owners_benchmark_at(i);
         fputs(i ? ",\n{\"kpi\":" : "\n{\"kpi\":", out);
-        json_string(out, b->kpi);
+        ink__json_write_string(out, b->kpi);
         fputs(",\"scope\":", out);
         ink_owners_scope scope[2];
         size_t n = 0;
@@ -505,12 +473,12 @@ ink_status ink_owners_write_json(const ink_owners_verdicts *v, FILE *out)
             scope[n++] = (ink_owners_scope){"segment", b->segment};
         json_scope(out, scope, n);
         fputs(",\"low\":", out);
-        json_number(out, b->low);
+        ink__json_write_number(out, b->low);
         fputs(",\"high\":", out);
-        json_number(out, b->high);
+        ink__json_write_number(out, b->high);
         fprintf(out, ",\"better\":\"%s\",\"note\":",
                 b->lower_is_better ? "lower" : "higher");
-        json_string(out, b->note);
+        ink__json_write_string(out, b->note);
         putc('}', out);
     }
     fputs("]}\n", out);
