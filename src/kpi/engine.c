@@ -16,6 +16,7 @@
 #include "kpi/kpi_impl.h"
 
 #define MAX_THREADS 16
+#define DIRECT_KEYS (1u << 18)
 
 void ink_kpi_options_init(ink_kpi_options *opt)
 {
@@ -33,6 +34,7 @@ typedef struct kpi_ctx {
     size_t dim_count;
     const kpi_dim *dims;
     uint64_t stride[INK_KPI_MAX_DIMS];
+    uint64_t key_space; /* keys are 0 .. key_space - 1 */
     acc_shape shape;
     const int32_t *windows;
     kpi_fact_view facts; /* fact is NULL: walk the rows */
@@ -361,6 +363,16 @@ static void *run_worker(void *arg)
     const ink_cases *cs = c->cs;
     uint64_t last_key = UINT64_MAX;
     kpi_acc *acc = NULL;
+    /* A small key space maps keys to groups through a table: no hashing
+     * per case when neighbouring cases are in different groups. */
+    uint32_t *direct = NULL;
+    if (c->key_space <= DIRECT_KEYS) {
+        direct = ink__calloc_array((size_t)c->key_space, sizeof *direct);
+        if (!direct) {
+            w->ok = 0;
+            return NULL;
+        }
+    }
     for (size_t i = w->begin; i < w->end; i++) {
         int32_t opened = cs->opened_on[i];
         if (opened > c->as_of ||
@@ -373,18 +385,26 @@ static void *run_worker(void *arg)
                 ink__kpi_dim_code(&c->dims[d], cs, i, c->as_of) * c->stride[d];
         /* Neighbouring cases often share a group (a cohort, a batch). */
         if (key != last_key) {
-            acc = group_get(&w->groups, key, &c->shape);
-            if (!acc) {
-                w->ok = 0;
-                return NULL;
+            uint32_t slot = direct ? direct[key] : 0;
+            if (slot) {
+                acc = &w->groups.accs[slot - 1];
+            } else {
+                acc = group_get(&w->groups, key, &c->shape);
+                if (!acc) {
+                    w->ok = 0;
+                    break;
+                }
+                if (direct)
+                    direct[key] = (uint32_t)(acc - w->groups.accs) + 1;
             }
             last_key = key;
         }
         if (!(c->facts.fact ? add_case_fact(c, acc, i) : add_case(c, acc, i))) {
             w->ok = 0;
-            return NULL;
+            break;
         }
     }
+    free(direct);
     return NULL;
 }
 
@@ -593,6 +613,7 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
         }
         r->by_currency |= strcmp(opt->by[d], "currency") == 0;
     }
+    c.key_space = stride;
 
     /* One range of cases per thread; each builds its own groups. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
