@@ -22,7 +22,7 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     -E '^nab_scorer$' # Python only: no C code of ours to sanitize
 
 echo "== valgrind on the unit tests and the fuzz corpus"
-for t in build-ci/gcc/tests/test_*; do
+for t in build-ci/gcc/tests/test_* build-ci/gcc/tests/truth/test_truth_gen; do
     [ -x "$t" ] || continue
     # The suppressions: libgomp's thread pool (through XGBoost) is kept
     # until exit, library memory, not ours (tests/score/valgrind.supp).

@@ -7,6 +7,7 @@
 
 #define GEN_MONTHS_MAX 600
 #define GEN_TRUTH_HORIZON_MAX 3650
+#define GEN_TRUTH_DRAWS_MAX 10000
 
 void cmd_gen_usage(FILE *out)
 {
@@ -14,6 +15,7 @@ void cmd_gen_usage(FILE *out)
           "[--end YYYY-MM-DD]\n"
           "                    [--months M] [--no-costs]\n"
           "                    [--truth FILE [--truth-horizon N]]\n"
+          "                    [--truth-cases FILE [--truth-draws K]]\n"
           "\n"
           "Writes a synthetic, realistic portfolio into OUTDIR (created if\n"
           "missing): cases.csv, payments.csv, contacts.csv and costs.csv,\n"
@@ -34,6 +36,12 @@ void cmd_gen_usage(FILE *out)
           "                     (the portfolio files do not change)\n"
           "  --truth-horizon N  days of payments in a conversion's value,\n"
           "                     1 to 3650 (default 30, as inkasso attribute)\n"
+          "  --truth-cases FILE also write per case the generator's latent\n"
+          "                     traits (u, e, z), its action and the share\n"
+          "                     of replicas of the case that paid (the\n"
+          "                     portfolio files do not change)\n"
+          "  --truth-draws K    replicas per case, 0 to 10000 (default 100;\n"
+          "                     0: no shares)\n"
           "\n"
           "See docs/gen.md for what the generator models.\n",
           out);
@@ -57,13 +65,15 @@ int cmd_gen(int argc, char **argv)
         {"no-costs", no_argument, NULL, 'C'},
         {"truth", required_argument, NULL, 't'},
         {"truth-horizon", required_argument, NULL, 'H'},
+        {"truth-cases", required_argument, NULL, 'T'},
+        {"truth-draws", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     ink_gen_options opt;
     ink_gen_options_init(&opt);
     uint64_t value;
     int32_t day;
-    int truth_horizon_given = 0;
+    int truth_horizon_given = 0, truth_draws_given = 0;
     int c;
     optind = 1;
     opterr = 0; /* our messages, in our format */
@@ -114,6 +124,20 @@ int cmd_gen(int argc, char **argv)
             opt.truth_horizon = (int32_t)value;
             truth_horizon_given = 1;
             break;
+        case 'T':
+            if (!optarg[0])
+                return cli_usage_error(
+                    "gen", "--truth-cases: expected a file, got ''");
+            opt.truth_cases_path = optarg;
+            break;
+        case 'K':
+            if (!cli_parse_u64(optarg, &value) || value > GEN_TRUTH_DRAWS_MAX)
+                return cli_usage_error(
+                    "gen", "--truth-draws: expected 0 to %d, got '%s'",
+                    GEN_TRUTH_DRAWS_MAX, optarg);
+            opt.truth_draws = (uint32_t)value;
+            truth_draws_given = 1;
+            break;
         case 'h':
             cmd_gen_usage(stdout);
             return CLI_EXIT_OK;
@@ -133,6 +157,12 @@ int cmd_gen(int argc, char **argv)
     const char *outdir = argv[optind];
     if (truth_horizon_given && !opt.truth_path)
         return cli_usage_error("gen", "--truth-horizon needs --truth FILE");
+    if (truth_draws_given && !opt.truth_cases_path)
+        return cli_usage_error("gen", "--truth-draws needs --truth-cases FILE");
+    if (opt.truth_path && opt.truth_cases_path &&
+        strcmp(opt.truth_path, opt.truth_cases_path) == 0)
+        return cli_usage_error(
+            "gen", "--truth and --truth-cases: expected two different files");
 
     const int progress = cli_progress_wanted();
     if (progress)
@@ -154,5 +184,8 @@ int cmd_gen(int argc, char **argv)
     if (opt.truth_path)
         printf("wrote %llu conversions to %s\n",
                (unsigned long long)counts.conversions, opt.truth_path);
+    if (opt.truth_cases_path)
+        printf("wrote %llu cases to %s\n", (unsigned long long)counts.cases,
+               opt.truth_cases_path);
     return CLI_EXIT_OK;
 }

@@ -29,10 +29,20 @@
 #define PATH_CAP 4096
 /* Days of payments a conversion's value may span in the truth file. */
 #define GEN_TRUTH_HORIZON_MAX 3650
+/* Replicas per case in the latent truth file. */
+#define GEN_TRUTH_DRAWS_MAX 10000
 
-/* The four portfolio files, then the optional truth file (its path is
- * the caller's, not a name in the output folder). */
-enum { F_CASES, F_PAYMENTS, F_CONTACTS, F_COSTS, F_TRUTH, F_COUNT };
+/* The four portfolio files, then the optional truth files (their paths
+ * are the caller's, not names in the output folder). */
+enum {
+    F_CASES,
+    F_PAYMENTS,
+    F_CONTACTS,
+    F_COSTS,
+    F_TRUTH,
+    F_TRUTH_CASES,
+    F_COUNT
+};
 static const char *const file_names[F_TRUTH] = {"cases.csv", "payments.csv",
                                                 "contacts.csv", "costs.csv"};
 
@@ -46,6 +56,8 @@ void ink_gen_options_init(ink_gen_options *opt)
     opt->with_costs = 1;
     opt->truth_path = NULL;
     opt->truth_horizon = 30;
+    opt->truth_cases_path = NULL;
+    opt->truth_draws = 100;
 }
 
 /* ---- Buffered output files ------------------------------------------- */
@@ -572,6 +584,74 @@ static void write_truth(gen_run *run, out_file *f, uint64_t case_no,
     run->counts.conversions++;
 }
 
+/* ---- The latent truth file ------------------------------------------ */
+
+/* A double with 4 decimals (the values are far below 1e15). */
+static char *put_fixed4(char *p, double v)
+{
+    if (v < 0) {
+        *p++ = '-';
+        v = -v;
+    }
+    const uint64_t scaled = (uint64_t)(v * 10000.0 + 0.5);
+    p = put_uint(p, scaled / 10000, 1);
+    *p++ = '.';
+    return put_uint(p, scaled % 10000, 4);
+}
+
+/* A share k / n with 4 decimals, exact rounding in integers. */
+static char *put_share(char *p, uint32_t k, uint32_t n)
+{
+    const uint64_t scaled = ((uint64_t)k * 20000 + n) / (2 * (uint64_t)n);
+    p = put_uint(p, scaled / 10000, 1);
+    *p++ = '.';
+    return put_uint(p, scaled % 10000, 4);
+}
+
+/*
+ * One row per case: the debtor's hidden traits, the case's propensity z,
+ * the logged action, and the shares of the replicas that paid at all and
+ * that collected 10 % of the amount in the 30 days after placement
+ * (empty without replicas).
+ */
+static void write_truth_case(gen_run *run, out_file *f, uint64_t case_no,
+                             const ink__gen_case *c, const ink__gen_latent *l)
+{
+    char *p = out_row(f);
+    *p++ = 'C';
+    p = put_uint(p, case_no, run->id_width);
+    p = PUT_LIT(p, ",D");
+    p = put_uint(p, c->debtor, 7);
+    *p++ = ',';
+    p = put_fixed4(p, l->willingness);
+    *p++ = ',';
+    p = put_fixed4(p, l->responsiveness);
+    *p++ = ',';
+    p = put_fixed4(p, l->digital);
+    *p++ = ',';
+    p = put_fixed4(p, l->capacity_eur);
+    *p++ = ',';
+    p = put_fixed4(p, l->propensity);
+    *p++ = ',';
+    const char *strategy = ink__gen_strategy_names[l->strategy];
+    p = put(p, strategy, strlen(strategy));
+    p = l->evening ? PUT_LIT(p, ",evening,") : PUT_LIT(p, ",day,");
+    const char *offer = ink__gen_offer_names[l->offer];
+    p = put(p, offer, strlen(offer));
+    *p++ = ',';
+    p = put_uint(p, l->draws, 1);
+    *p++ = ',';
+    if (l->draws) {
+        p = put_share(p, l->paid_any, l->draws);
+        *p++ = ',';
+        p = put_share(p, l->paid_30, l->draws);
+    } else {
+        *p++ = ',';
+    }
+    *p++ = '\n';
+    out_end_row(f, p);
+}
+
 /* ---- costs.csv ------------------------------------------------------- */
 
 /* Handling minutes a contact takes an agent; automated work takes none. */
@@ -694,6 +774,18 @@ static ink_status check_options(const char *outdir, const ink_gen_options *opt,
     if (opt->truth_path && !opt->truth_path[0])
         return ink__error_set(err, INK_USAGE, NULL,
                               "truth file: expected a path, got \"\"");
+    if (opt->truth_cases_path && !opt->truth_cases_path[0])
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "latent truth file: expected a path, got \"\"");
+    if (opt->truth_cases_path && opt->truth_draws > GEN_TRUTH_DRAWS_MAX)
+        return ink__error_set(
+            err, INK_USAGE, NULL, "truth draws: expected 0 to %d, got %lu",
+            GEN_TRUTH_DRAWS_MAX, (unsigned long)opt->truth_draws);
+    if (opt->truth_path && opt->truth_cases_path &&
+        strcmp(opt->truth_path, opt->truth_cases_path) == 0)
+        return ink__error_set(err, INK_USAGE, opt->truth_path,
+                              "the truth file and the latent truth file "
+                              "must be different files");
     if (opt->truth_path &&
         (opt->truth_horizon < 1 || opt->truth_horizon > GEN_TRUTH_HORIZON_MAX))
         return ink__error_set(err, INK_USAGE, NULL,
@@ -714,11 +806,14 @@ static ink_status generate(gen_run *run, out_file *files,
     ink_status status;
     uint64_t *per_day = NULL;
     ink__gen_case *c = malloc(sizeof *c);
+    const uint32_t draws = opt->truth_cases_path ? opt->truth_draws : 0;
+    ink__gen_case *scratch = draws ? malloc(sizeof *scratch) : NULL;
     const size_t months = (size_t)opt->months;
     run->active_delta = calloc(2 * (months + 1), sizeof *run->active_delta);
     run->manual_minutes = calloc(2 * months, sizeof *run->manual_minutes);
     run->direct_cost = calloc(2 * months, sizeof *run->direct_cost);
-    if (!c || !run->active_delta || !run->manual_minutes || !run->direct_cost) {
+    if (!c || (draws && !scratch) || !run->active_delta ||
+        !run->manual_minutes || !run->direct_cost) {
         status =
             ink__error_set(err, INK_NOMEM, NULL, "no memory for the generator");
         goto done;
@@ -750,18 +845,34 @@ static ink_status generate(gen_run *run, out_file *files,
                        "currency\n");
         out_end_row(&files[F_TRUTH], p);
     }
+    if (opt->truth_cases_path) {
+        p = out_row(&files[F_TRUTH_CASES]);
+        p = PUT_LIT(p, "case_id,debtor_id,willingness,responsiveness,digital,"
+                       "capacity_eur,propensity,strategy,timing,offer,draws,"
+                       "p_pay,p_pay_30\n");
+        out_end_row(&files[F_TRUTH_CASES], p);
+    }
 
     uint64_t index = 0;
     const int32_t n_days = opt->end_date - run->first_day + 1;
     for (int32_t d = 0; d < n_days; d++) {
         for (uint64_t k = 0; k < per_day[d]; k++, index++) {
-            ink__gen_case_make(&run->world, index, run->first_day + d, c);
+            ink__gen_latent latent;
+            if (opt->truth_cases_path)
+                ink__gen_case_make_latent(&run->world, index,
+                                          run->first_day + d, c, &latent, draws,
+                                          scratch);
+            else
+                ink__gen_case_make(&run->world, index, run->first_day + d, c);
             write_case(run, &files[F_CASES], index + 1, c);
             write_payments(run, &files[F_PAYMENTS], index + 1, c);
             write_contacts(run, &files[F_CONTACTS], index + 1, c);
             account_case(run, c);
             if (opt->truth_path)
                 write_truth(run, &files[F_TRUTH], index + 1, c);
+            if (opt->truth_cases_path)
+                write_truth_case(run, &files[F_TRUTH_CASES], index + 1, c,
+                                 &latent);
             if (opt->progress && (index + 1) % 65536 == 0)
                 opt->progress(opt->progress_ctx, index + 1, opt->cases);
         }
@@ -781,6 +892,7 @@ static ink_status generate(gen_run *run, out_file *files,
 done:
     free(per_day);
     free(c);
+    free(scratch);
     free(run->active_delta);
     free(run->manual_minutes);
     free(run->direct_cost);
@@ -823,12 +935,17 @@ ink_status ink_gen_write_counts(const char *outdir, const ink_gen_options *opt,
     int active[F_COUNT], n_files = 0;
     for (int i = 0; i < F_COUNT; i++)
         if ((i != F_COSTS || opt->with_costs) &&
-            (i != F_TRUTH || opt->truth_path))
+            (i != F_TRUTH || opt->truth_path) &&
+            (i != F_TRUTH_CASES || opt->truth_cases_path))
             active[n_files++] = i;
     for (int k = 0; k < n_files; k++) {
         const int i = active[k];
-        status = i == F_TRUTH ? out_open_path(&files[i], opt->truth_path, err)
-                              : out_open(&files[i], outdir, file_names[i], err);
+        if (i == F_TRUTH)
+            status = out_open_path(&files[i], opt->truth_path, err);
+        else if (i == F_TRUTH_CASES)
+            status = out_open_path(&files[i], opt->truth_cases_path, err);
+        else
+            status = out_open(&files[i], outdir, file_names[i], err);
         if (status)
             goto fail;
     }

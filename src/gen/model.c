@@ -1,5 +1,6 @@
 /* The behaviour model of the sample generator: who the debtors are, how a
  * case is worked, and how the debtor reacts (see docs/gen.md). */
+#include <stddef.h>
 #include <string.h>
 
 #include "gen/model.h"
@@ -233,6 +234,9 @@ const uint8_t ink__gen_handler_ts_style[INK__GEN_HANDLER_COUNT] = {
     INK__GEN_TS_OFFSET, INK__GEN_TS_LOCAL, INK__GEN_TS_OFFSET};
 
 enum { STRAT_CLASSIC, STRAT_DIGITAL, STRAT_CALL, STRAT_COUNT };
+_Static_assert(STRAT_COUNT == INK__GEN_STRATEGY_COUNT, "one per strategy");
+const char *const ink__gen_strategy_names[INK__GEN_STRATEGY_COUNT] = {
+    "classic", "digital", "call"};
 
 typedef struct handler_info {
     int agents;
@@ -319,6 +323,8 @@ static const strategy_info strategies[STRAT_COUNT] = {
 };
 
 enum { OFFER_NONE, OFFER_PLAN, OFFER_SETTLEMENT };
+const char *const ink__gen_offer_names[INK__GEN_OFFER_COUNT] = {"none", "plan",
+                                                                "settlement"};
 
 /* How the debtor engaged: decides the weight of the conversation and the
  * way they pay. */
@@ -341,7 +347,12 @@ static const uint8_t via_digital[VIA_COUNT] = {0, 1, 1, 1, 0, 0, 1, 0, 1};
 
 /* ---- The world ------------------------------------------------------- */
 
-enum { STREAM_DEBTOR = 1, STREAM_AGENTS = 2, STREAM_PERM = 3 };
+enum {
+    STREAM_DEBTOR = 1,
+    STREAM_AGENTS = 2,
+    STREAM_PERM = 3,
+    STREAM_REPLICA = 4
+};
 
 void ink__gen_world_init(ink__gen_world *w, uint64_t seed, uint64_t cases,
                          int32_t end_day)
@@ -1224,8 +1235,54 @@ static void make_debtor(sim *s, uint64_t debtor)
     s->c->region = (uint8_t)(region + 1);
 }
 
+/* Days a replica may run past its placement: far beyond any collection
+ * period and plan, so a replica is never cut by the as-of date. */
+#define REPLICA_DAYS 20000
+
+/*
+ * Runs `draws` replicas of the collection of the case set up in *s, each
+ * on a random stream of its own (seed, STREAM_REPLICA, case, replica), in
+ * *scratch, and counts those that paid. *s is not changed: the case's own
+ * simulation draws exactly the numbers it draws without replicas.
+ */
+static void run_replicas(const sim *s, uint64_t index, uint32_t draws,
+                         ink__gen_case *scratch, ink__gen_latent *latent)
+{
+    const ink__gen_case *c = s->c;
+    const int32_t opened = c->opened_on;
+    for (uint32_t r = 0; r < draws; r++) {
+        sim rep = *s;
+        memcpy(scratch, c, offsetof(ink__gen_case, contacts));
+        rep.c = scratch;
+        rep.horizon = opened + REPLICA_DAYS;
+        ink__rng_seed(&rep.rng, s->w->seed,
+                      ((uint64_t)STREAM_REPLICA << 56) ^ (index << 20) ^ r);
+        collect(&rep);
+        int any = 0;
+        int64_t within_30 = 0;
+        for (uint32_t i = 0; i < scratch->payment_count; i++) {
+            const ink__gen_payment *p = &scratch->payments[i];
+            any |= p->amount > 0;
+            if (p->day > opened && p->day <= opened + 30)
+                within_30 += p->amount;
+        }
+        latent->paid_any += (uint32_t)any;
+        /* The label of `inkasso score train` on the placement day:
+         * collected >= 10 % of what is outstanding (all of it). */
+        latent->paid_30 += within_30 * 10 >= c->amount;
+    }
+}
+
 void ink__gen_case_make(const ink__gen_world *w, uint64_t index,
                         int32_t opened_on, ink__gen_case *out)
+{
+    ink__gen_case_make_latent(w, index, opened_on, out, NULL, 0, NULL);
+}
+
+void ink__gen_case_make_latent(const ink__gen_world *w, uint64_t index,
+                               int32_t opened_on, ink__gen_case *out,
+                               ink__gen_latent *latent, uint32_t draws,
+                               ink__gen_case *scratch)
 {
     sim s;
     memset(&s, 0, sizeof s);
@@ -1355,6 +1412,20 @@ void ink__gen_case_make(const ink__gen_world *w, uint64_t index,
         1.0 - offer_mix[OFFER_SETTLEMENT] - offer_mix[OFFER_PLAN];
     s.offer = pick_weighted(&s, offer_mix, 3);
 
+    if (latent) {
+        memset(latent, 0, sizeof *latent);
+        latent->willingness = s.willingness;
+        latent->responsiveness = s.responsiveness;
+        latent->digital = s.digital;
+        latent->capacity_eur = s.capacity;
+        latent->propensity = s.propensity;
+        latent->strategy = (uint8_t)s.strategy;
+        latent->evening = (uint8_t)s.evening;
+        latent->offer = (uint8_t)s.offer;
+        latent->draws = draws;
+        if (draws > 0)
+            run_replicas(&s, index, draws, scratch, latent);
+    }
     collect(&s);
 
     /* Chronological order within the case (stable insertion sort; the

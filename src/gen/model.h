@@ -134,6 +134,33 @@ typedef struct ink__gen_world {
 void ink__gen_world_init(ink__gen_world *w, uint64_t seed, uint64_t cases,
                          int32_t end_day);
 
+/* Logged actions (model.c): strategy, timing slot and offer. */
+#define INK__GEN_STRATEGY_COUNT 3
+#define INK__GEN_OFFER_COUNT 3
+
+/* The latent view of one case that a real extract never has: the
+ * debtor's hidden traits, the case's propensity z, the logged action, and
+ * (with draws > 0) how often replicas of the case's collection paid.
+ * Replicas run the same case, debtor and action on random streams of
+ * their own, with no as-of cut; the case itself is unchanged by them. */
+typedef struct ink__gen_latent {
+    double willingness;    /* u */
+    double responsiveness; /* e */
+    double digital;        /* affinity to email, sms and push */
+    double capacity_eur;   /* affordable monthly amount, EUR */
+    double propensity;     /* z: logit of committing once engaged */
+    uint8_t strategy;      /* index into ink__gen_strategy_names */
+    uint8_t evening;       /* 1: the evening slot */
+    uint8_t offer;         /* index into ink__gen_offer_names */
+    uint32_t draws;        /* replicas simulated */
+    uint32_t paid_any;     /* replicas with a positive payment */
+    uint32_t paid_30;      /* replicas collecting >= 10 % of the amount in
+                              the 30 days after placement */
+} ink__gen_latent;
+
+extern const char *const ink__gen_strategy_names[INK__GEN_STRATEGY_COUNT];
+extern const char *const ink__gen_offer_names[INK__GEN_OFFER_COUNT];
+
 /* Distinct debtors over the first `cases` cases. */
 uint64_t ink__gen_debtor_count(uint64_t cases);
 
@@ -141,6 +168,14 @@ uint64_t ink__gen_debtor_count(uint64_t cases);
  * `opened_on`; fills *out completely. Pure function of its inputs. */
 void ink__gen_case_make(const ink__gen_world *w, uint64_t index,
                         int32_t opened_on, ink__gen_case *out);
+
+/* ink__gen_case_make that also fills *latent, simulating `draws`
+ * replicas of the case's collection in *scratch (any contents; needed
+ * when draws > 0). *out is byte for byte what ink__gen_case_make gives. */
+void ink__gen_case_make_latent(const ink__gen_world *w, uint64_t index,
+                               int32_t opened_on, ink__gen_case *out,
+                               ink__gen_latent *latent, uint32_t draws,
+                               ink__gen_case *scratch);
 
 /* Text of the model's categories, unquoted UTF-8. */
 extern const char *const ink__gen_sector_names[INK__GEN_SECTOR_COUNT];
