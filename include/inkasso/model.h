@@ -54,10 +54,12 @@ typedef struct ink_model_options {
     size_t test_snapshots; /* 1..snapshot_count - 1, default 2 */
     int32_t snapshot_step;
     int32_t last_snapshot;
-    /* Boosted trees: rounds, depth, learning rate. */
-    int rounds;           /* default 300 */
+    /* Boosted trees: at most rounds trees (boosting stops earlier when
+     * the calibration rows' log loss has not improved for 10 rounds),
+     * depth, learning rate. */
+    int rounds;           /* default 100 */
     int max_depth;        /* default 5 */
-    double learning_rate; /* default 0.05 */
+    double learning_rate; /* default 0.3 */
     /* Logistic regression: the L2 penalty on standardised weights. */
     double l2;     /* default 1.0 */
     uint64_t seed; /* folds, calibration split, subsampling; default 1 */
@@ -86,8 +88,23 @@ typedef struct ink_model_metrics {
     double decile_lift[INK_MODEL_BINS];
 } ink_model_metrics;
 
+/* Seconds spent by ink_model_train (wall clock, CLOCK_MONOTONIC), step
+ * by step, and the CPU seconds of the whole process during the call. */
+typedef struct ink_model_timings {
+    double features;     /* feature rows of every snapshot, encoding */
+    double fit_boosted;  /* boosting, early stopping included */
+    double fit_logistic; /* Newton-Raphson */
+    double calibration;  /* both models: scores of the calibration rows,
+                            isotonic regression */
+    double evaluation;   /* both models on the held-out rows, metrics */
+    double total;        /* the whole call */
+    double cpu;          /* process CPU time (all threads) */
+} ink_model_timings;
+
 /* What training saw and how both models did on the held-out rows. */
 typedef struct ink_model_report {
+    ink_model_timings timings;
+    int boosted_rounds; /* trees kept after early stopping */
     size_t snapshot_count, test_snapshots;
     int32_t snapshots[INK_MODEL_MAX_SNAPSHOTS]; /* portfolio training */
     size_t train_rows, calibration_rows, test_rows;

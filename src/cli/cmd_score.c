@@ -41,14 +41,17 @@ void cmd_score_usage(FILE *out)
         "                      of them held out (default 2), --step N days\n"
         "                      apart (default: the horizon), the last on\n"
         "                      --last D (default: latest date - horizon)\n"
-        "  --rounds N, --depth N, --eta X   boosted trees (300, 5, 0.05)\n"
+        "  --rounds N, --depth N, --eta X   boosted trees (100, 5, 0.3);\n"
+        "                      boosting stops 10 trees after the best log\n"
+        "                      loss of the calibration rows\n"
         "  --l2 X              logistic penalty (default 1)\n"
         "  --seed S            folds, splits and subsampling (default 1)\n"
         "  --threads N         worker threads (default: one per core)\n"
         "  --label COL, --ignore COLS, --folds K (default 5)   tables\n"
         "  --as-of D           predict: the scoring date\n"
         "  --timings           train, predict: seconds of loading and of the\n"
-        "                      model's work, to stderr\n"
+        "                      model's work (train: step by step, CPU), to\n"
+        "                      stderr\n"
         "\n"
         "Exit status: 0 ok, 1 runtime error, 2 usage, 3 invalid data.\n",
         out);
@@ -298,9 +301,16 @@ static int run_train(score_args *a)
         ink_error_clear(&err),
             err.status = INK_NOMEM,
             snprintf(err.message, sizeof err.message, "out of memory");
-    if (a->timings)
-        fprintf(stderr, "load %.3f s, train %.3f s\n", t1 - t0,
-                cli_seconds() - t1);
+    if (a->timings && r) {
+        const ink_model_timings *t = &r->timings;
+        fprintf(stderr,
+                "load %.3f s, train %.3f s (features %.3f, boosted fit "
+                "%.3f (%d trees), logistic fit %.3f, calibration %.3f, "
+                "evaluation %.3f; cpu %.3f s)\n",
+                t1 - t0, cli_seconds() - t1, t->features, t->fit_boosted,
+                r->boosted_rounds, t->fit_logistic, t->calibration,
+                t->evaluation, t->cpu);
+    }
     if (st == INK_OK)
         st = ink_model_save(m, a->model_path, &err);
     if (st == INK_OK) {

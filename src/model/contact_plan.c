@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/error.h"
 #include "inkasso/units.h"
 #include "core/mem.h"
@@ -229,26 +230,6 @@ ink_status ink_contact_plan_build(const ink_portfolio *p,
     return INK_OK;
 }
 
-/* A JSON string (the channel and ids are contract text: any byte but
- * NUL; control bytes are escaped, other bytes passed as they are). */
-void ink__json_string(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 const char *ink__weekday_name(int day)
 {
     return day >= 0 && day < WEEKDAYS ? weekday_names[day] : "";
@@ -272,10 +253,11 @@ ink_status ink_contact_plan_write_json(const ink_contact_plan *plan,
                     if (c->attempts == 0)
                         continue;
                     fprintf(out, "%s\n  {\"segment\": ", first ? "" : ",");
-                    ink__json_string(out, ink_segment_name(seg));
+                    ink__json_write_string(out, ink_segment_name(seg));
                     fputs(", \"channel\": ", out);
-                    ink__json_string(out, ink_dict_get(plan->channel_names,
-                                                       (uint32_t)ch + 1, NULL));
+                    ink__json_write_string(
+                        out, ink_dict_get(plan->channel_names, (uint32_t)ch + 1,
+                                          NULL));
                     fprintf(out,
                             ", \"weekday\": \"%s\", \"hours\": "
                             "\"%02d-%02d\", \"attempts\": %.0f, "
@@ -294,9 +276,10 @@ ink_status ink_contact_plan_write_json(const ink_contact_plan *plan,
     for (size_t i = 0; i < n; i++) {
         const ink_plan_entry *e = &plan->entries[i];
         fprintf(out, "%s\n  {\"case_id\": ", i ? "," : "");
-        ink__json_string(out, ink_dict_get(cs->ids, e->case_index + 1, NULL));
+        ink__json_write_string(out,
+                               ink_dict_get(cs->ids, e->case_index + 1, NULL));
         fputs(", \"channel\": ", out);
-        ink__json_string(out, e->channel);
+        ink__json_write_string(out, e->channel);
         if (e->channel) {
             fprintf(out,
                     ", \"weekday\": \"%s\", \"hours\": \"%02d-%02d\", "

@@ -1,6 +1,7 @@
 /* Training and scoring rows of a portfolio as of snapshot dates: what was
  * known on or before the date, and the label of the days after it. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,23 +223,149 @@ static void fill_row(const ink_portfolio *p, size_t c, int32_t s, int64_t paid,
         x[ink__cat_column[k]] = nan;
 }
 
+/* Cases per thread below which one more thread does not pay. */
+#define PARALLEL_MIN_CASES 50000
+#define MAX_PARTS 64
+
+/* What every part of one snapshot's work reads and writes. */
+typedef struct snapshot_ctx {
+    const ink_portfolio *p;
+    const uint32_t *chan_code;
+    int32_t s, horizon, min_share_pct;
+    uint8_t snapshot;
+    int every_case;
+    int64_t *paid; /* per case, up to s */
+    const uint32_t *dn, *dpaid_cases;
+    const int64_t *damount, *dpaid; /* per debtor */
+    ink__features *out;
+} snapshot_ctx;
+
+typedef struct part {
+    snapshot_ctx *ctx;
+    size_t begin, end; /* cases */
+    size_t rows;       /* rows of the part, then its first row */
+} part;
+
+/* A row of case c at s: open with something outstanding (every_case:
+ * placed by s). */
+static int has_row(const snapshot_ctx *x, size_t c)
+{
+    const ink_cases *cs = ink_portfolio_cases(x->p);
+    if (x->every_case)
+        return cs->opened_on[c] <= x->s;
+    return is_open(cs, c, x->s) && cs->amount[c] - x->paid[c] > 0;
+}
+
+/* Pass 1: payments up to s of the part's cases placed by then, and the
+ * part's row count. */
+static void *paid_part(void *arg)
+{
+    part *pt = arg;
+    snapshot_ctx *x = pt->ctx;
+    const ink_cases *cs = ink_portfolio_cases(x->p);
+    const ink_payments *ps = ink_portfolio_payments(x->p);
+    pt->rows = 0;
+    for (size_t c = pt->begin; c < pt->end; c++) {
+        if (cs->opened_on[c] > x->s)
+            continue;
+        x->paid[c] = paid_until(ps, c, x->s);
+        pt->rows += (size_t)has_row(x, c);
+    }
+    return NULL;
+}
+
+/* Pass 2: the part's rows, from its first row on. */
+static void *rows_part(void *arg)
+{
+    part *pt = arg;
+    snapshot_ctx *x = pt->ctx;
+    const ink_portfolio *p = x->p;
+    const ink_cases *cs = ink_portfolio_cases(p);
+    const ink_payments *ps = ink_portfolio_payments(p);
+    ink__features *out = x->out;
+    size_t rows = pt->rows;
+    int32_t s = x->s;
+    for (size_t c = pt->begin; c < pt->end; c++) {
+        if (cs->opened_on[c] > s || !has_row(x, c))
+            continue;
+        int64_t outstanding = cs->amount[c] - x->paid[c];
+        float *x_row = out->m.x + rows * INK__FEATURE_COUNT;
+        fill_row(p, c, s, x->paid[c], x->chan_code, x_row);
+        uint32_t d = code_at(&cs->debtor_id, c);
+        if (d) {
+            x_row[F_DEBTOR_CASES] = (float)(x->dn[d] - 1);
+            x_row[F_DEBTOR_PAID_CASES] = (float)x->dpaid_cases[d];
+            int64_t other = x->damount[d] - cs->amount[c];
+            x_row[F_DEBTOR_PAID_SHARE] =
+                other > 0 ? (float)((double)(x->dpaid[d] - x->paid[c]) /
+                                    (double)other)
+                          : NAN;
+        } else {
+            x_row[F_DEBTOR_CASES] = 0;
+            x_row[F_DEBTOR_PAID_CASES] = 0;
+            x_row[F_DEBTOR_PAID_SHARE] = NAN;
+        }
+        out->case_index[rows] = (uint32_t)c;
+        out->snapshot[rows] = x->snapshot;
+        out->outstanding[rows] = outstanding;
+        for (size_t k = 0; k < INK__CAT_COUNT; k++)
+            out->cat_code[k][rows] = code_at(ink__cat_column_of(p, k), c);
+        if (out->m.y) {
+            int64_t collected = 0;
+            for (uint32_t j = ps->case_offset[c]; j < ps->case_offset[c + 1];
+                 j++)
+                if (ps->paid_on[j] > s && ps->paid_on[j] <= s + x->horizon)
+                    collected += ps->amount[j];
+            out->collected[rows] = collected;
+            /* collected >= pct% of outstanding, without overflow. */
+            out->m.y[rows] =
+                (double)collected * 100.0 >=
+                        (double)x->min_share_pct * (double)outstanding
+                    ? 1.0f
+                    : 0.0f;
+        }
+        rows++;
+    }
+    return NULL;
+}
+
+/* Runs fn on every part, parts 1.. on threads of their own (or here when
+ * a thread cannot start). */
+static void run_parts(part *parts, size_t n, void *(*fn)(void *))
+{
+    pthread_t tids[MAX_PARTS];
+    int started[MAX_PARTS] = {0};
+    for (size_t t = 1; t < n; t++)
+        started[t] = pthread_create(&tids[t], NULL, fn, &parts[t]) == 0;
+    fn(&parts[0]);
+    for (size_t t = 1; t < n; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            fn(&parts[t]);
+    }
+}
+
 ink_status ink__features_build(const ink_portfolio *p, const int32_t *snapshots,
                                size_t count, int32_t horizon,
                                int32_t min_share_pct, int labels,
-                               ink__features *out, ink_error *err)
+                               int every_case, int threads, ink__features *out,
+                               ink_error *err)
 {
     const ink_cases *cs = ink_portfolio_cases(p);
-    const ink_payments *ps = ink_portfolio_payments(p);
     const ink_contacts *ct = ink_portfolio_contacts(p);
     memset(out, 0, sizeof *out);
     uint32_t chan_code[CHANNELS];
     for (size_t k = 0; k < CHANNELS; k++)
         chan_code[k] = ink_dict_find(ct->channel.values, channel_names[k],
                                      strlen(channel_names[k]));
+    /* Capacity: the open (every_case: placed) cases of every snapshot;
+     * paid-off cases are dropped later, so this is an upper bound. */
     size_t cap = 0;
     for (size_t i = 0; i < count; i++)
         for (size_t c = 0; c < cs->count; c++)
-            cap += (size_t)is_open(cs, c, snapshots[i]);
+            cap += (size_t)(every_case ? cs->opened_on[c] <= snapshots[i]
+                                       : is_open(cs, c, snapshots[i]));
 
     size_t debtors = ink_dict_count(cs->debtor_id.values);
     uint32_t *dn = ink__alloc_array(debtors, sizeof *dn);
@@ -270,9 +397,26 @@ ink_status ink__features_build(const ink_portfolio *p, const int32_t *snapshots,
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     }
 
+    /* Each snapshot in two passes over ranges of cases, one thread per
+     * range: payments so far and row counts, then (after the debtors'
+     * sums, one pass) the rows themselves, each range from its first
+     * row on, so the rows keep case order. */
+    size_t nparts =
+        (size_t)ink__thread_count(threads, cs->count, PARALLEL_MIN_CASES);
+    if (nparts > MAX_PARTS)
+        nparts = MAX_PARTS;
+    part parts[MAX_PARTS];
     size_t rows = 0;
     for (size_t i = 0; i < count; i++) {
+        snapshot_ctx x = {
+            p,          chan_code,  snapshots[i], horizon, min_share_pct,
+            (uint8_t)i, every_case, paid,         dn,      dpaid_cases,
+            damount,    dpaid,      out};
         int32_t s = snapshots[i];
+        for (size_t t = 0; t < nparts; t++)
+            parts[t] = (part){&x, cs->count * t / nparts,
+                              cs->count * (t + 1) / nparts, 0};
+        run_parts(parts, nparts, paid_part);
         memset(dn, 0, debtors * sizeof *dn);
         memset(dpaid_cases, 0, debtors * sizeof *dpaid_cases);
         memset(damount, 0, debtors * sizeof *damount);
@@ -281,7 +425,6 @@ ink_status ink__features_build(const ink_portfolio *p, const int32_t *snapshots,
         for (size_t c = 0; c < cs->count; c++) {
             if (cs->opened_on[c] > s)
                 continue;
-            paid[c] = paid_until(ps, c, s);
             uint32_t d = code_at(&cs->debtor_id, c);
             if (!d)
                 continue;
@@ -293,49 +436,12 @@ ink_status ink__features_build(const ink_portfolio *p, const int32_t *snapshots,
                  cs->close_reason[c] == INK_CLOSE_SETTLED))
                 dpaid_cases[d]++;
         }
-        for (size_t c = 0; c < cs->count; c++) {
-            if (!is_open(cs, c, s))
-                continue;
-            int64_t outstanding = cs->amount[c] - paid[c];
-            if (outstanding <= 0)
-                continue;
-            float *x = out->m.x + rows * INK__FEATURE_COUNT;
-            fill_row(p, c, s, paid[c], chan_code, x);
-            uint32_t d = code_at(&cs->debtor_id, c);
-            if (d) {
-                x[F_DEBTOR_CASES] = (float)(dn[d] - 1);
-                x[F_DEBTOR_PAID_CASES] = (float)dpaid_cases[d];
-                int64_t other = damount[d] - cs->amount[c];
-                x[F_DEBTOR_PAID_SHARE] =
-                    other > 0
-                        ? (float)((double)(dpaid[d] - paid[c]) / (double)other)
-                        : NAN;
-            } else {
-                x[F_DEBTOR_CASES] = 0;
-                x[F_DEBTOR_PAID_CASES] = 0;
-                x[F_DEBTOR_PAID_SHARE] = NAN;
-            }
-            out->case_index[rows] = (uint32_t)c;
-            out->snapshot[rows] = (uint8_t)i;
-            out->outstanding[rows] = outstanding;
-            for (size_t k = 0; k < INK__CAT_COUNT; k++)
-                out->cat_code[k][rows] = code_at(ink__cat_column_of(p, k), c);
-            if (labels) {
-                int64_t collected = 0;
-                for (uint32_t j = ps->case_offset[c];
-                     j < ps->case_offset[c + 1]; j++)
-                    if (ps->paid_on[j] > s && ps->paid_on[j] <= s + horizon)
-                        collected += ps->amount[j];
-                out->collected[rows] = collected;
-                /* collected >= pct% of outstanding, without overflow. */
-                out->m.y[rows] =
-                    (double)collected * 100.0 >=
-                            (double)min_share_pct * (double)outstanding
-                        ? 1.0f
-                        : 0.0f;
-            }
-            rows++;
+        for (size_t t = 0; t < nparts; t++) {
+            size_t n = parts[t].rows;
+            parts[t].rows = rows;
+            rows += n;
         }
+        run_parts(parts, nparts, rows_part);
     }
     free(dn);
     free(dpaid_cases);

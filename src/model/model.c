@@ -4,11 +4,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/error.h"
 #include "core/mem.h"
 #include "core/portfolio_impl.h"
 #include "model/model_impl.h"
+
+static double clock_seconds(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+double ink__wall_seconds(void)
+{
+    return clock_seconds(CLOCK_MONOTONIC);
+}
+
+double ink__cpu_seconds(void)
+{
+    return clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+}
 
 /* Share of the training rows that calibrates instead of fitting. */
 #define CALIBRATION_DIVISOR 5
@@ -28,9 +46,9 @@ void ink_model_options_init(ink_model_options *opt)
     opt->test_snapshots = 2;
     opt->snapshot_step = 0;
     opt->last_snapshot = INK_DATE_NONE;
-    opt->rounds = 300;
+    opt->rounds = 100;
     opt->max_depth = 5;
-    opt->learning_rate = 0.05;
+    opt->learning_rate = 0.3;
     opt->l2 = 1.0;
     opt->seed = 1;
     opt->threads = 0;
@@ -198,14 +216,20 @@ ink_status ink__model_contributions(const ink_model *m, const ink__matrix *x,
     return INK_OK;
 }
 
-/* Fits m's learner on fit and its calibration on cal. */
+/* Fits m's learner on fit (the boosted trees stop early on cal) and its
+ * calibration on cal; the seconds of both into t. */
 static ink_status fit_model(ink_model *m, const ink__matrix *fit,
                             const ink__matrix *cal,
-                            const ink_model_options *opt, ink_error *err)
+                            const ink_model_options *opt, ink_model_timings *t,
+                            ink_error *err)
 {
+    double t0 = ink__wall_seconds();
     ink_status st = m->kind == INK_MODEL_BOOSTED
-                        ? ink__boost_fit(fit, opt, &m->boost, err)
+                        ? ink__boost_fit(fit, cal, opt, &m->boost, err)
                         : ink__logistic_fit(fit, opt->l2, &m->logit, err);
+    double t1 = ink__wall_seconds();
+    *(m->kind == INK_MODEL_BOOSTED ? &t->fit_boosted : &t->fit_logistic) +=
+        t1 - t0;
     if (st != INK_OK)
         return st;
     double *raw = ink__alloc_array(cal->rows, sizeof *raw);
@@ -216,6 +240,7 @@ static ink_status fit_model(ink_model *m, const ink__matrix *fit,
         ink__calibration_fit(raw, cal->y, cal->rows, &m->cal) != INK_OK)
         st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     free(raw);
+    t->calibration += ink__wall_seconds() - t1;
     return st;
 }
 
@@ -284,6 +309,7 @@ ink_status ink__fit_both(const ink__matrix *fit, const ink__matrix *cal,
 {
     ink_model *models[2] = {NULL, NULL};
     ink_status st = INK_OK;
+    ink_model_timings local, *t = report ? &report->timings : &local;
     for (int k = 0; k < 2 && st == INK_OK; k++) {
         models[k] = ink__model_new((ink_model_kind)k, portfolio, fit->cols);
         if (!models[k]) {
@@ -291,13 +317,17 @@ ink_status ink__fit_both(const ink__matrix *fit, const ink__matrix *cal,
             break;
         }
         memcpy(models[k]->names, names, fit->cols * sizeof *names);
-        st = fit_model(models[k], fit, cal, opt, err);
+        st = fit_model(models[k], fit, cal, opt, t, err);
+        double t0 = ink__wall_seconds();
         if (st == INK_OK && report && test)
             st = evaluate(models[k], test, opt->threads,
                           k == INK_MODEL_BOOSTED ? &report->boosted
                                                  : &report->logistic,
                           err);
+        t->evaluation += ink__wall_seconds() - t0;
     }
+    if (st == INK_OK && report)
+        report->boosted_rounds = models[INK_MODEL_BOOSTED]->boost.rounds;
     if (st == INK_OK && report)
         st = fill_importance(models[opt->kind], report, err);
     if (st == INK_OK) {
@@ -355,13 +385,14 @@ ink_status ink_model_train(const ink_portfolio *p, const ink_model_options *opt,
     if (!report)
         report = &local;
     memset(report, 0, sizeof *report);
+    double wall0 = ink__wall_seconds(), cpu0 = ink__cpu_seconds();
     report->snapshot_count = count;
     report->test_snapshots = tests;
     memcpy(report->snapshots, snaps, count * sizeof snaps[0]);
 
     ink__features f;
     st = ink__features_build(p, snaps, count, opt->horizon_days,
-                             opt->min_share_pct, 1, &f, err);
+                             opt->min_share_pct, 1, 0, opt->threads, &f, err);
     if (st != INK_OK)
         return st;
     size_t train = 0;
@@ -392,6 +423,7 @@ ink_status ink_model_train(const ink_portfolio *p, const ink_model_options *opt,
         st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
         goto done;
     }
+    report->timings.features = ink__wall_seconds() - wall0;
     report->train_rows = fit_rows;
     report->calibration_rows = cal_rows;
     report->test_rows = test;
@@ -425,6 +457,8 @@ done:
     for (size_t k = 0; k < INK__CAT_COUNT; k++)
         ink__encoder_cleanup(&enc[k]);
     ink__features_cleanup(&f);
+    report->timings.total = ink__wall_seconds() - wall0;
+    report->timings.cpu = ink__cpu_seconds() - cpu0;
     return st;
 }
 
@@ -445,8 +479,9 @@ ink_status ink__model_score(const ink_model *m, const ink_portfolio *p,
     if (as_of == INK_DATE_NONE)
         return INK_OK; /* an empty portfolio has no open case */
     ink__features f;
-    ink_status st = ink__features_build(p, &as_of, 1, m->horizon_days,
-                                        m->min_share_pct, 0, &f, err);
+    ink_status st =
+        ink__features_build(p, &as_of, 1, m->horizon_days, m->min_share_pct, 0,
+                            0, threads, &f, err);
     if (st != INK_OK)
         return st;
     double *prob = ink__alloc_array(f.m.rows, sizeof *prob);

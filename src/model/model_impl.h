@@ -43,13 +43,65 @@ ink_status ink__logistic_fit(const ink__matrix *m, double l2,
 double ink__logistic_margin(const ink__logistic *lr, const float *x);
 void ink__logistic_cleanup(ink__logistic *lr);
 
+/* The boosted trees as flat node arrays (forest.c): scoring without
+ * XGBoost's per-call overhead and OpenMP pool. */
+typedef struct ink__forest_node {
+    float value;         /* split threshold, or the leaf's value */
+    int32_t left, right; /* absolute node indices; -1 at a leaf */
+    uint16_t feature;
+    uint8_t default_left; /* where a missing value goes */
+} ink__forest_node;
+
+typedef struct ink__forest {
+    size_t trees, cols;
+    uint32_t *root; /* trees + 1 offsets into node */
+    ink__forest_node *node;
+    float base_margin; /* logit of XGBoost's base_score */
+    /* The same trees as complete binary trees of depth `depth` (a leaf
+     * above it repeated down both sides), walked without branches:
+     * per tree 2^depth - 1 splits (feature, threshold, default left)
+     * then 2^depth leaves. depth 0: not compiled (deeper than
+     * INK__FOREST_MAX_DEPTH), the nodes are walked instead. */
+    int depth;
+    uint16_t *split_feature;
+    float *split_value;
+    uint8_t *split_default_left;
+    float *leaf;
+} ink__forest;
+
+#define INK__FOREST_MAX_DEPTH 10
+
+/* Reads the trees of XGBoost's JSON model (NUL-terminated, len bytes).
+ * INK_DATA when it is not plain binary:logistic numerical trees over at
+ * most cols features (the caller then keeps XGBoost's predictor). */
+ink_status ink__forest_parse(const char *json, size_t len, size_t cols,
+                             ink__forest *out);
+/* Probabilities of the rows of m (sigmoid of the summed leaves, in float
+ * as XGBoost computes them) on up to threads threads. */
+ink_status ink__forest_predict(const ink__forest *f, const ink__matrix *m,
+                               int threads, double *prob);
+void ink__forest_cleanup(ink__forest *f);
+/* Largest difference from XGBoost's own probability that the compiled
+ * trees may show (float rounding of the sigmoid). */
+#define INK__FOREST_TOLERANCE 1e-6
+/* Worker threads for work items: threads (0 = one per core), at most
+ * one per min_per_thread items, at least 1. */
+int ink__thread_count(int threads, size_t work, size_t min_per_thread);
+
 /* Gradient-boosted trees (boost.c, the only XGBoost user). */
 typedef struct ink__boost {
-    void *booster; /* BoosterHandle */
+    void *booster;      /* BoosterHandle */
+    ink__forest forest; /* the same trees for scoring (trees 0: none) */
+    int rounds;         /* trees kept (after early stopping) */
 } ink__boost;
 
-ink_status ink__boost_fit(const ink__matrix *m, const ink_model_options *opt,
-                          ink__boost *out, ink_error *err);
+/* Fits on m with early stopping on stop (may be NULL): boosting ends
+ * when stop's log loss has not improved for INK__EARLY_STOP rounds, and
+ * the trees up to the best round are kept. */
+#define INK__EARLY_STOP 10
+ink_status ink__boost_fit(const ink__matrix *m, const ink__matrix *stop,
+                          const ink_model_options *opt, ink__boost *out,
+                          ink_error *err);
 /* Probabilities of the rows of m into prob (m->rows). */
 ink_status ink__boost_predict(const ink__boost *b, const ink__matrix *m,
                               int threads, double *prob, ink_error *err);
@@ -111,14 +163,18 @@ extern const char *const ink__feature_names[INK__FEATURE_COUNT];
 extern const size_t ink__cat_column[INK__CAT_COUNT];
 
 /*
- * Rows of every case open at each snapshot (features up to the snapshot
- * date); with labels, the label of the horizon after it. The categorical
- * columns hold NaN until ink__features_encode.
+ * Rows of every case open at each snapshot with something outstanding
+ * (every_case: of every case placed by then), snapshot by snapshot in
+ * case order; features up to the snapshot date; with labels, the label
+ * of the horizon after it. The categorical columns hold NaN until
+ * ink__features_encode. Up to threads threads (0: one per core) work on
+ * ranges of cases.
  */
 ink_status ink__features_build(const ink_portfolio *p, const int32_t *snapshots,
                                size_t count, int32_t horizon,
                                int32_t min_share_pct, int labels,
-                               ink__features *out, ink_error *err);
+                               int every_case, int threads, ink__features *out,
+                               ink_error *err);
 /* Fits the encoders on rows [0, train_rows) (labels needed). */
 ink_status ink__encoders_fit(const ink_portfolio *p, const ink__features *f,
                              size_t train_rows,
@@ -182,9 +238,12 @@ ink_status ink__model_score(const ink_model *m, const ink_portfolio *p,
 int32_t ink__portfolio_latest(const ink_portfolio *p);
 
 /* Output helpers (contact_plan.c). */
-void ink__json_string(FILE *f, const char *s);
 void ink__csv_field(FILE *f, const char *s);
 const char *ink__weekday_name(int day);
+
+/* Seconds of CLOCK_MONOTONIC and of the process's CPU time. */
+double ink__wall_seconds(void);
+double ink__cpu_seconds(void);
 
 /* Seeded shuffle (splitmix64) of n indices. */
 void ink__shuffle(size_t *index, size_t n, uint64_t seed);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/error.h"
 #include "core/mem.h"
 #include "inkasso/units.h"
@@ -336,9 +337,10 @@ ink_status ink_worklist_write_json(const ink_worklist *wl,
         const ink_worklist_entry *e = &wl->entries[i];
         fprintf(out, "%s\n  {\"rank\": %zu, \"case_id\": ", i ? "," : "",
                 e->rank);
-        ink__json_string(out, ink_dict_get(cs->ids, e->case_index + 1, NULL));
+        ink__json_write_string(out,
+                               ink_dict_get(cs->ids, e->case_index + 1, NULL));
         fputs(", \"handler\": ", out);
-        ink__json_string(out, case_text(&cs->handler, e->case_index));
+        ink__json_write_string(out, case_text(&cs->handler, e->case_index));
         ink_format_money(e->score.outstanding, a, sizeof a);
         ink_format_money(e->score.expected, b, sizeof b);
         ink_format_money(e->cost, c, sizeof c);
@@ -347,7 +349,7 @@ ink_status ink_worklist_write_json(const ink_worklist *wl,
                 "\"expected_collected\": %s, \"contact_cost\": %s, "
                 "\"value_per_cost\": %.4f, \"channel\": ",
                 e->score.probability, a, b, c, e->value_per_cost);
-        ink__json_string(out, e->plan ? e->plan->channel : NULL);
+        ink__json_write_string(out, e->plan ? e->plan->channel : NULL);
         if (e->plan && e->plan->channel)
             fprintf(out, ", \"weekday\": \"%s\", \"hours\": \"%02d-%02d\"",
                     ink__weekday_name(e->plan->weekday), e->plan->hour_from,
@@ -358,7 +360,7 @@ ink_status ink_worklist_write_json(const ink_worklist *wl,
         for (size_t k = 0; k < INK_WORKLIST_REASONS && e->reasons[k][0]; k++) {
             if (k)
                 fputs(", ", out);
-            ink__json_string(out, e->reasons[k]);
+            ink__json_write_string(out, e->reasons[k]);
         }
         fputs("]}", out);
     }

@@ -124,7 +124,7 @@ static void test_features(void)
     CHECK(ink_parse_date("2025-02-01", 10, &s));
     ink__features f;
     ink_error err;
-    CHECK_INT(ink__features_build(p, &s, 1, 30, 10, 1, &f, &err), INK_OK);
+    CHECK_INT(ink__features_build(p, &s, 1, 30, 10, 1, 0, 1, &f, &err), INK_OK);
     /* S1, S2, S3 are open on 2025-02-01; S4 opens in March. */
     CHECK_INT(f.m.rows, 3);
     CHECK_INT(f.case_index[0], 0);
@@ -175,7 +175,111 @@ static void test_features(void)
     for (size_t k = 0; k < INK__CAT_COUNT; k++)
         ink__encoder_cleanup(&enc[k]);
     ink__features_cleanup(&f);
+    /* 2025-03-01: S1 closed on 02-20 (paid off); S2, S3, S4 are open.
+     * Every case: S1 too, with nothing outstanding. */
+    CHECK(ink_parse_date("2025-03-01", 10, &s));
+    CHECK_INT(ink__features_build(p, &s, 1, 30, 10, 0, 0, 2, &f, &err), INK_OK);
+    CHECK_INT(f.m.rows, 3);
+    CHECK_INT(f.case_index[0], 1);
+    CHECK_INT(f.case_index[2], 3);
+    CHECK(f.m.y == NULL);
+    ink__features_cleanup(&f);
+    CHECK_INT(ink__features_build(p, &s, 1, 30, 10, 0, 1, 2, &f, &err), INK_OK);
+    CHECK_INT(f.m.rows, 4);
+    CHECK_INT(f.case_index[0], 0);
+    CHECK_INT(f.outstanding[0], 0);
+    CHECK_INT(f.case_index[3], 3);
+    ink__features_cleanup(&f);
     ink_portfolio_free(p);
+}
+
+/* Two trees as XGBoost 1.7 writes them (save_model, json), trimmed to
+ * what the reader needs. Tree 0: f0 < 10 ? -0.12 : (f0 < 20 ? 0.12 :
+ * -0); tree 1: f0 < 30 ? (f4 < 24 ? 0.11288972 : -0.1941234) : 0.12;
+ * missing values go right everywhere but at tree 1's f4 split. */
+static const char forest_json[] =
+    "{\"learner\":{\"gradient_booster\":{\"model\":{"
+    "\"gbtree_model_param\":{\"num_parallel_tree\":\"1\",\"num_trees\":"
+    "\"2\"},\"trees\":[{\"base_weights\":[0,0,0,0,0],\"default_left\":[0,"
+    "0,0,0,0],\"id\":0,\"left_children\":[1,-1,3,-1,-1],\"right_children\":"
+    "[2,-1,4,-1,-1],\"split_conditions\":[1E1,-1.20000005E-1,2E1,"
+    "1.20000005E-1,-0E0],\"split_indices\":[0,0,0,0,0],\"split_type\":[0,0,"
+    "0,0,0]},{\"default_left\":[0,1,0,0,0],\"id\":1,\"left_children\":[1,"
+    "3,-1,-1,-1],\"right_children\":[2,4,-1,-1,-1],\"split_conditions\":["
+    "3E1,2.4E1,1.20000005E-1,1.1288972E-1,-1.941234E-1],\"split_indices\":"
+    "[0,4,0,0,0],\"split_type\":[0,0,0,0,0]}]},\"name\":\"gbtree\"},"
+    "\"learner_model_param\":{\"base_score\":\"5E-1\"},\"objective\":{"
+    "\"name\":\"binary:logistic\"}}}";
+
+static double sigmoid_of(float a, float b)
+{
+    float margin = 0.0f + a + b; /* base_score 0.5: margin 0 */
+    return 1.0f / (1.0f + expf(-margin));
+}
+
+/* A variant of forest_json with one substring replaced. */
+static ink_status parse_variant(const char *from, const char *to, size_t cols)
+{
+    char text[sizeof forest_json + 64];
+    const char *at = strstr(forest_json, from);
+    if (!at)
+        return INK_INTERNAL;
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - forest_json),
+             forest_json, to, at + strlen(from));
+    ink__forest f;
+    ink_status st = ink__forest_parse(text, strlen(text), cols, &f);
+    ink__forest_cleanup(&f);
+    return st;
+}
+
+static void test_forest(void)
+{
+    ink__forest f;
+    CHECK_INT(ink__forest_parse(forest_json, strlen(forest_json), 5, &f),
+              INK_OK);
+    CHECK_INT(f.trees, 2);
+    CHECK_INT(f.depth, 2);
+    CHECK_NEAR(f.base_margin, 0, 1e-9);
+    const float nan = NAN;
+    float x[5][5] = {{5, 0, 0, 0, nan}, /* -0.12, f4 missing: left */
+                     {15, 0, 0, 0, 0},  /* 0.12, 0.11288972 */
+                     {10, 0, 0, 0, 24}, /* 10 is not below 10; 24 not < 24 */
+                     {nan, 0, 0, 0, 0}, /* right, right: -0, 0.12 */
+                     {35, 0, 0, 0, 1}}; /* -0, 0.12 */
+    double want[5] = {sigmoid_of(-0.120000005f, 0.11288972f),
+                      sigmoid_of(0.120000005f, 0.11288972f),
+                      sigmoid_of(0.120000005f, -0.1941234f),
+                      sigmoid_of(-0.0f, 0.120000005f),
+                      sigmoid_of(-0.0f, 0.120000005f)};
+    ink__matrix m = {5, 5, &x[0][0], NULL};
+    double prob[5];
+    CHECK_INT(ink__forest_predict(&f, &m, 1, prob), INK_OK);
+    for (int r = 0; r < 5; r++)
+        CHECK_NEAR(prob[r], want[r], 1e-7);
+    /* The node walk (trees too deep to compile) gives the same. */
+    f.depth = 0;
+    CHECK_INT(ink__forest_predict(&f, &m, 1, prob), INK_OK);
+    for (int r = 0; r < 5; r++)
+        CHECK_NEAR(prob[r], want[r], 1e-7);
+    ink__forest_cleanup(&f);
+    /* What the reader refuses: XGBoost's predictor then stays. */
+    CHECK_INT(parse_variant("binary:logistic", "reg:squarederror", 5),
+              INK_DATA);
+    CHECK_INT(parse_variant("\"5E-1\"", "\"1E0\"", 5), INK_DATA);
+    CHECK_INT(parse_variant("\"num_trees\":\"2\"", "\"num_trees\":\"3\"", 5),
+              INK_DATA);
+    CHECK_INT(parse_variant("\"split_type\":[0,0,0,0,0]}]",
+                            "\"split_type\":[0,1,0,0,0]}]", 5),
+              INK_DATA); /* a categorical split */
+    CHECK_INT(
+        parse_variant("\"left_children\":[1,3,", "\"left_children\":[1,0,", 5),
+        INK_DATA); /* a child before its parent: a cycle */
+    CHECK_INT(parse_variant("[1,-1,3,-1,-1]", "[1,-1,3,-1]", 5),
+              INK_DATA); /* arrays of different lengths */
+    CHECK_INT(parse_variant("[3E1,", "[x,", 5), INK_DATA);
+    CHECK_INT(parse_variant("[0,4,0,0,0]", "[0,4,0,0,0]", 4),
+              INK_DATA); /* feature 4 of 4 columns */
+    CHECK_INT(parse_variant("[0,4,0,0,0]", "[0,4,0,0,0]", 5), INK_OK);
 }
 
 static void test_contact_plan(void)
@@ -307,6 +411,31 @@ static void test_table_model(void)
         if (!m)
             continue;
         CHECK_STR(r.feature[0], "a"); /* a decides */
+        if (kind == INK_MODEL_BOOSTED) {
+            CHECK(r.boosted_rounds >= 1 && r.boosted_rounds <= opt.rounds);
+            CHECK(m->boost.forest.trees == (size_t)r.boosted_rounds);
+            /* The compiled trees score exactly as XGBoost, missing
+             * values included. */
+            float x[300][2];
+            uint64_t st = 11;
+            for (int i = 0; i < 300; i++)
+                for (int j = 0; j < 2; j++)
+                    x[i][j] =
+                        ink__split_mix(&st) % 5 == 0
+                            ? NAN
+                            : (float)(ink__split_mix(&st) % 1000) / 1000.0f;
+            ink__matrix xm = {300, 2, &x[0][0], NULL};
+            double mine[300], theirs[300];
+            ink__boost xgb = m->boost;
+            xgb.forest.trees = 0;
+            CHECK_INT(ink__boost_predict(&m->boost, &xm, 1, mine, &err),
+                      INK_OK);
+            CHECK_INT(ink__boost_predict(&xgb, &xm, 1, theirs, &err), INK_OK);
+            double diff = 0;
+            for (int i = 0; i < 300; i++)
+                diff = fmax(diff, fabs(mine[i] - theirs[i]));
+            CHECK(diff <= INK__FOREST_TOLERANCE);
+        }
         CHECK_INT(ink_model_predict_table(m, d, 1, prob, &err), INK_OK);
         CHECK_INT(ink_model_save(m, model, &err), INK_OK);
         CHECK_INT(ink_model_load(model, &loaded, &err), INK_OK);
@@ -321,6 +450,21 @@ static void test_table_model(void)
             CHECK(same);
         }
         ink_model_free(loaded);
+        ink_model_free(m);
+    }
+    /* Early stopping: 200 rounds at the full learning rate overfit 160
+     * rows; boosting stops 10 rounds after the calibration rows' best. */
+    opt.kind = INK_MODEL_BOOSTED;
+    opt.rounds = 200;
+    opt.learning_rate = 1;
+    {
+        ink_model *m = NULL;
+        ink_model_report r;
+        CHECK_INT(ink_model_train_table(d, &opt, &m, &r, &err), INK_OK);
+        CHECK(r.boosted_rounds >= 1 && r.boosted_rounds < 190);
+        CHECK(r.timings.fit_boosted > 0 && r.timings.fit_logistic > 0);
+        if (m)
+            CHECK(m->boost.forest.trees == (size_t)r.boosted_rounds);
         ink_model_free(m);
     }
     ink_dataset_free(d);
@@ -376,6 +520,7 @@ int main(void)
     test_calibration();
     test_logistic();
     test_features();
+    test_forest();
     test_contact_plan();
     test_dataset();
     test_table_model();
