@@ -57,7 +57,8 @@ const ink_costs *ink_batch_costs(const ink_batch *b);
  * Adds the accepted rows of b to p, which must be the portfolio b was
  * checked against, unchanged since. Views obtained from p before are
  * invalid afterwards. b keeps its rejects but no rows. On failure
- * (INK_NOMEM) p may hold the new rows out of order: reload it.
+ * (INK_NOMEM) p may hold part of the batch: it may only be freed (load it
+ * again); its views stay readable, so a reader in flight does not crash.
  */
 ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err);
 

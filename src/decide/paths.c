@@ -343,6 +343,12 @@ static ink_status parse_row(parser *ps, const char *s, size_t n,
             return fail_at(ps, INK_DATA, c + 1, col_names[k],
                            "expected a non-negative decimal number, got",
                            field[c], flen[c]);
+        /* Counts become integers of contacts: past 2^53 a double no
+         * longer holds every integer (nor does the count make sense). */
+        if (v[k] > 9007199254740992.0)
+            return fail_at(ps, INK_DATA, c + 1, col_names[k],
+                           "expected a number at most 9007199254740992, got",
+                           field[c], flen[c]);
     }
     ink_status st = add_path(ps, field[cols[COL_PATH]], flen[cols[COL_PATH]],
                              cols[COL_PATH] + 1);

@@ -446,10 +446,17 @@ static int grow_offsets(uint32_t **offset, size_t old_cases, size_t cases)
     return 1;
 }
 
-static ink_status apply_cases(ink_portfolio *p, ink_batch *b, ink_error *err)
+static ink_status apply_cases_in(ink_portfolio *p, ink_batch *b, ink_error *err)
 {
     ink__table *t = &p->tables[INK_FILE_CASES], *bt = &b->table;
-    size_t old_cases = t->rows;
+    size_t old_cases = t->rows, added = 0;
+    for (size_t i = 0; i < bt->rows; i++)
+        added += b->target[i] == UINT32_MAX;
+    /* The by-case offsets take their room first: a later failure must
+     * not leave more cases than offsets. */
+    if (!grow_offsets(&p->payment_offset, old_cases, old_cases + added) ||
+        !grow_offsets(&p->contact_offset, old_cases, old_cases + added))
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     uint8_t *keep = ink__alloc_array(bt->rows ? bt->rows : 1, 1);
     if (!keep)
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
@@ -475,14 +482,15 @@ static ink_status apply_cases(ink_portfolio *p, ink_batch *b, ink_error *err)
         memset(bt, 0, sizeof *bt); /* its rows are the portfolio's now */
     ok = ok && ink__dict_rehash(t->cols[CASE_ID].dict) &&
          ink__dict_build_index(t->cols[CASE_ID].dict, 1, NULL);
-    ok = ok && grow_offsets(&p->payment_offset, old_cases, t->rows) &&
-         grow_offsets(&p->contact_offset, old_cases, t->rows) &&
-         ink__portfolio_bind(p);
+    /* Views follow the tables whatever happened: columns may have moved. */
+    ok = ink__portfolio_bind(p) && ok;
     /* An update may move a closed_on back: look at every row again. */
     if (ok)
         p->latest_date = ink__latest_date(p);
-    if (!ok)
+    if (!ok) {
+        ink__portfolio_all_changed(p);
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    }
     return INK_OK;
 }
 
@@ -567,6 +575,18 @@ done:
     return st;
 }
 
+/* Cases in, and on any failure views that follow the tables and offsets
+ * as they are now (an array may have moved), with the facts to rebuild. */
+static ink_status apply_cases(ink_portfolio *p, ink_batch *b, ink_error *err)
+{
+    ink_status st = apply_cases_in(p, b, err);
+    if (st != INK_OK) {
+        ink__portfolio_bind(p);
+        ink__portfolio_all_changed(p);
+    }
+    return st;
+}
+
 ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
 {
     if (b->table.rows == 0)
@@ -627,9 +647,18 @@ ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
     }
     if (st == INK_OK && b->kind != INK_FILE_COSTS)
         p->latest_date = latest > p->latest_date ? latest : p->latest_date;
-    if (st == INK_OK && !ink__portfolio_bind(p))
+    /* Views follow the tables whatever happened: columns may have moved. */
+    if (!ink__portfolio_bind(p))
         st = INK_NOMEM;
-    if (st != INK_OK)
+    if (st != INK_OK) {
+        /* The set may name ids whose rows did not go in: build it again
+         * from the stored rows when next needed. */
+        if (b->kind != INK_FILE_COSTS) {
+            ink__dict_free(p->id_set[b->kind]);
+            p->id_set[b->kind] = NULL;
+        }
+        ink__portfolio_all_changed(p);
         return ink__error_set(err, st, NULL, "out of memory");
+    }
     return INK_OK;
 }

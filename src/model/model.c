@@ -124,6 +124,13 @@ ink_status ink__check_options(const ink_model_options *o, ink_error *err)
     if (o->snapshot_step < 0 || o->snapshot_step > 3650)
         return ink__error_set(err, INK_USAGE, NULL,
                               "snapshot step: expected 0 to 3650 days");
+    /* A step shorter than the horizon lets a training label count
+     * payments after the next snapshot, the first test one included. */
+    if (o->snapshot_step && o->snapshot_step < o->horizon_days)
+        return ink__error_set(err, INK_USAGE, NULL,
+                              "snapshot step: expected at least the horizon "
+                              "(%d days), got %d",
+                              (int)o->horizon_days, (int)o->snapshot_step);
     if (o->rounds < 1 || o->rounds > 10000 || o->max_depth < 1 ||
         o->max_depth > 16 || !(o->learning_rate > 0) ||
         !(o->learning_rate <= 1) || !(o->l2 > 0) || !(o->l2 < 1e9))

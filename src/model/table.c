@@ -240,13 +240,15 @@ ink_status ink_dataset_load(const char *path, const char *label,
                 err->line = rec->line;
             goto fail;
         }
+        if (rows == INK_DATASET_MAX_ROWS) {
+            st = ink__error_set(err, INK_LIMIT, path, "more than %u rows",
+                                INK_DATASET_MAX_ROWS);
+            goto fail;
+        }
         if (rows == cap) {
-            if (rows == INK_DATASET_MAX_ROWS) {
-                st = ink__error_set(err, INK_LIMIT, path, "more than %u rows",
-                                    INK_DATASET_MAX_ROWS);
-                goto fail;
-            }
             size_t grown = cap ? cap * 2 : 1024;
+            if (grown > INK_DATASET_MAX_ROWS)
+                grown = INK_DATASET_MAX_ROWS;
             float *x =
                 ink__realloc_array(d->m.x, grown, d->cols * sizeof(float));
             if (!x) {

@@ -74,10 +74,19 @@ void srv_handle_ingest(const srv_context *ctx, const srv_request *req,
     size_t accepted = ink_batch_accepted(b);
     /* Durable first: rows reach memory only once they are on disk. */
     st = ink_store_write_batch(ctx->store, ctx->portfolio, b, NULL, &err);
-    if (st == INK_OK)
-        st = ink_portfolio_apply(ctx->portfolio, b, &err);
     if (st != INK_OK) {
         srv_reply_status(reply, st, &err);
+        ink_batch_free(b);
+        return;
+    }
+    st = ink_portfolio_apply(ctx->portfolio, b, &err);
+    if (st != INK_OK) {
+        /* Stored but not in memory: the portfolio may hold part of the
+         * batch. Fail closed until a restart reads the store again. */
+        atomic_store(ctx->damaged, 1);
+        srv_reply_error(reply, 500, "out_of_memory",
+                        "the batch is stored, but could not be applied in "
+                        "memory: restart the server to load the store");
         ink_batch_free(b);
         return;
     }

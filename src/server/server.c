@@ -33,6 +33,7 @@ struct server {
     int cache_ready;
     srv_cache cache;
     srv_metrics metrics;
+    atomic_int damaged;
     srv_context ctx;
     char url[128];
 };
@@ -272,7 +273,12 @@ static srv_route_id answer(server *s, struct MHD_Connection *conn,
         pthread_rwlock_wrlock(&s->ctx.lock);
     else
         pthread_rwlock_rdlock(&s->ctx.lock);
-    route->handler(&s->ctx, &req, reply);
+    if (!route->no_portfolio && atomic_load(&s->damaged))
+        srv_reply_error(reply, 503, "unavailable",
+                        "a stored batch could not be applied in memory (out "
+                        "of memory); restart the server to load the store");
+    else
+        route->handler(&s->ctx, &req, reply);
     pthread_rwlock_unlock(&s->ctx.lock);
     return id;
 }
@@ -517,6 +523,8 @@ ink_status server_start(const server_config *cfg, ink_portfolio *p,
     atomic_init(&s->metrics.ingest_rejected, 0);
     s->ctx.kpi_threads = cfg->kpi_threads;
     s->ctx.owners = cfg->owners;
+    atomic_init(&s->damaged, 0);
+    s->ctx.damaged = &s->damaged;
     s->ctx.model = cfg->model;
     s->ctx.metrics = &s->metrics;
     ink_status st =

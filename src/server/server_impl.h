@@ -44,7 +44,8 @@ typedef enum srv_route_id {
 
 /* Every status the server answers with; the last bucket holds the rest. */
 #define SRV_STATUS_LIST(X)                                                     \
-    X(200) X(400) X(401) X(404) X(405) X(409) X(413) X(414) X(415) X(422) X(500)
+    X(200)                                                                     \
+    X(400) X(401) X(404) X(405) X(409) X(413) X(414) X(415) X(422) X(500) X(503)
 enum {
 #define SRV_STATUS_ENUM(code) SRV_STATUS_##code,
     SRV_STATUS_LIST(SRV_STATUS_ENUM)
@@ -142,6 +143,10 @@ typedef struct srv_context {
     srv_metrics *metrics;
     const struct ink_owners *owners; /* --owners FILE, or NULL */
     const struct ink_model *model;   /* --model FILE, or NULL */
+    /* Set when a stored batch could not be applied in memory: the
+     * portfolio may hold part of it, so nothing reads it again and every
+     * route that would answers 503 until a restart loads the store. */
+    atomic_int *damaged;
 } srv_context;
 
 typedef void srv_handler(const srv_context *ctx, const srv_request *req,
@@ -154,6 +159,9 @@ typedef struct srv_route {
     int post;    /* 1: takes POST (a write: always needs the token) */
     int is_read; /* 1: a read that needs the token under --auth-reads */
     srv_handler *handler;
+    /* 1: answers without reading the portfolio (health, metrics, the
+     * dashboard's files), so also while it is damaged. */
+    int no_portfolio;
 } srv_route;
 
 /* The route table (routes.c): the single list of what the server answers. */

@@ -523,6 +523,10 @@ static void test_path_errors(void)
     expect_parse_error("path;total_conversions\nA;-1\n", INK_DATA, 2, 2,
                        "total_conversions",
                        "expected a non-negative decimal number, got \"-1\"");
+    expect_parse_error("path;total_conversions\nA;99999999999999999999999\n",
+                       INK_DATA, 2, 2, "total_conversions",
+                       "expected a number at most 9007199254740992, got "
+                       "\"99999999999999999999999\"");
     expect_parse_error("total_conversions;path\r\n1;A >  > B\r\n", INK_DATA, 2,
                        2, "path",
                        "expected channels separated by '>', got an empty "

@@ -505,6 +505,12 @@ static void test_portfolio_model(void)
     ink_model_options_init(&opt);
     opt.test_snapshots = 6;
     CHECK_INT(ink_model_train(p, &opt, &m, NULL, &err), INK_USAGE);
+    /* Snapshots closer than the horizon would let labels see the next. */
+    ink_model_options_init(&opt);
+    opt.snapshot_step = 29;
+    CHECK_INT(ink_model_train(p, &opt, &m, NULL, &err), INK_USAGE);
+    CHECK_STR(err.message, "snapshot step: expected at least the horizon "
+                           "(30 days), got 29");
     /* Four cases are too few for both outcomes in every part. */
     ink_model_options_init(&opt);
     CHECK_INT(ink_model_train(p, &opt, &m, NULL, &err), INK_DATA);
