@@ -426,7 +426,8 @@ ink_status ink_model_train(const ink_portfolio *p, const ink_model_options *opt,
                               f.m.y, fit_rows, "training rows", err)) != INK_OK)
         goto done;
     if (ink__encoders_fit(p, &f, fit_rows, enc) != INK_OK ||
-        ink__features_encode(p, &f, enc) != INK_OK) {
+        ink__features_encode(p, &f, enc) != INK_OK ||
+        ink__features_encode_fit(p, &f, fit_rows, enc) != INK_OK) {
         st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
         goto done;
     }

@@ -176,6 +176,12 @@ ink_status ink__features_build(const ink_portfolio *p, const int32_t *snapshots,
                                int every_case, int threads, ink__features *out,
                                ink_error *err);
 /* Fits the encoders on rows [0, train_rows) (labels needed). */
+/* The rates of the first fit_rows rows (the rows enc was fitted on),
+ * out of fold: each from the labels of the other folds, so that no fit
+ * row's rate holds its own label; after ink__features_encode. */
+ink_status ink__features_encode_fit(const ink_portfolio *p, ink__features *f,
+                                    size_t fit_rows,
+                                    const ink__encoder enc[INK__CAT_COUNT]);
 ink_status ink__encoders_fit(const ink_portfolio *p, const ink__features *f,
                              size_t train_rows,
                              ink__encoder enc[INK__CAT_COUNT]);
