@@ -171,8 +171,10 @@ def main(argv):
                                      reported["boosted"]["positive"]))
     for kind in ("boosted", "logistic"):
         a = auc([r[kind] for r in rows], labels)
-        # The report rounds to 4 decimals.
-        if abs(a - reported[kind]["auc"]) > 0.00006:
+        # The report rounds to 4 decimals, and predict prints probabilities
+        # with 4: the ties that rounding makes move the AUC by up to a few
+        # 1e-4 (0.000115 seen), so the rows are the same if it is within 1e-3.
+        if abs(a - reported[kind]["auc"]) > 0.001:
             raise SystemExit("ceiling.py: %s AUC %.6f, reported %.4f" %
                              (kind, a, reported[kind]["auc"]))
         result["auc"][kind] = round(a, 4)

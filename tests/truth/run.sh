@@ -224,8 +224,9 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 a = r["auc"]
 assert r["rows"] == r["reported"]["boosted"]["rows"] > 8000, r
-assert a["boosted"] == r["reported"]["boosted"]["auc"], r
-assert a["logistic"] == r["reported"]["logistic"]["auc"], r
+# predict prints probabilities with 4 decimals: its ties move the AUC a little
+assert abs(a["boosted"] - r["reported"]["boosted"]["auc"]) <= 0.001, r
+assert abs(a["logistic"] - r["reported"]["logistic"]["auc"]) <= 0.001, r
 best_latent = max(a[k] for k in ("propensity", "willingness", "responsiveness", "p_pay", "p_pay_30"))
 assert 0.6 < best_latent < min(a["boosted"], a["logistic"]) - 0.03, a
 ' "$tmp/ceiling.json"
