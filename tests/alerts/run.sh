@@ -8,57 +8,7 @@ set -u
 ink=$1
 tests=$2
 here=$tests/alerts
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-passed=0
-failed=0
-
-fail() {
-    echo "FAIL: $1"
-    failed=$((failed + 1))
-}
-ok() { passed=$((passed + 1)); }
-
-# run NAME STATUS CMD...: output in $tmp/out and $tmp/err.
-run() {
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "$name: exit status $got, expected $want"
-        sed 's/^/  stderr: /' "$tmp/err" | head -5
-        return 1
-    fi
-    ok
-}
-
-has() { # NAME FILE TEXT
-    if grep -qF -- "$3" "$2"; then
-        ok
-    else
-        fail "$1: no \"$3\" in $(basename "$2")"
-        head -5 "$2" | sed 's/^/  /'
-    fi
-}
-
-is_empty() { # NAME FILE
-    [ ! -s "$2" ] && ok || fail "$1: $(basename "$2") is not empty"
-}
-
-same_file() { # NAME GOT WANT
-    if cmp -s "$2" "$3"; then
-        ok
-    else
-        fail "$1: $2 differs from $3"
-        diff "$3" "$2" | head -10
-    fi
-}
+. "$tests/lib/suite.sh"
 
 # usage NAME MESSAGE ARGS...: exit 2, the message and the hint on stderr.
 usage() {
@@ -68,18 +18,6 @@ usage() {
         has "$name message" "$tmp/err" "inkasso: $message" &&
         has "$name hint" "$tmp/err" "Try 'inkasso help alerts'." &&
         is_empty "$name stdout" "$tmp/out"
-}
-
-# pycheck NAME FILE PYTHON: runs PYTHON with the parsed JSON of FILE as r.
-pycheck() {
-    if python3 -c "import json, sys
-r = json.load(open(sys.argv[1]))
-$3" "$2" 2>"$tmp/pyerr"; then
-        ok
-    else
-        fail "$1"
-        sed 's/^/  /' "$tmp/pyerr" | tail -3
-    fi
 }
 
 for kind in clean payments_drop sms_drop; do
@@ -163,55 +101,17 @@ run "db json" 0 "$ink" alerts --db "$tmp/drop.db" --format json &&
     same_file "db equals folder" "$tmp/out" "$tmp/drop.json"
 
 # --- GET /api/v1/alerts ---
-start() {
-    "$ink" serve "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
-    pid=$!
-    pids+=("$pid")
-    url=
-    for _ in $(seq 100); do
-        url=$(sed -n 's/^listening on //p' "$tmp/serve.out")
-        [ -n "$url" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -n "$url" ] && ok || { fail "server did not start"; return 1; }
-}
-auth=()
-req() { # NAME STATUS PATH [CURL ARGS...]
-    local name=$1 want=$2 path=$3
-    shift 3
-    local got
-    got=$(curl -s -o "$tmp/body" -w '%{http_code}' "${auth[@]}" "$@" "$url$path")
-    if [ "$got" != "$want" ]; then
-        fail "$name: HTTP $got, expected $want"
-        head -c 300 "$tmp/body" | sed 's/^/  body: /'
-        return 1
-    fi
-    ok
-}
-error() { # NAME STATUS CODE MESSAGE PATH
-    req "$1" "$2" "$5" || return 1
-    printf '{"error":{"code":"%s","message":"%s"}}\n' "$3" "$4" >"$tmp/want"
-    same_file "$1" "$tmp/body" "$tmp/want"
-}
-cli_same() { # NAME PATH CLI ARGS...
-    local name=$1 path=$2
-    shift 2
-    "$ink" alerts "$@" --format json >"$tmp/cli" 2>/dev/null || fail "$name: the CLI failed"
-    req "$name" 200 "$path" && same_file "$name" "$tmp/body" "$tmp/cli"
-}
-
 printf 's3cret\n' >"$tmp/token"
 chmod 600 "$tmp/token"
-start --db "$tmp/drop.db" --listen 127.0.0.1:0 --token-file "$tmp/token" || exit 1
-cli_same "route equals CLI" /api/v1/alerts --db "$tmp/drop.db"
-cli_same "route with options" "/api/v1/alerts?days=7&by=segment,handler&threshold=0.999&lookback=120" \
-    --db "$tmp/drop.db" --days 7 --by segment,handler --threshold 0.999 --lookback 120
-cli_same "route as_of" "/api/v1/alerts?as_of=2025-06-23&min_events=30" \
-    --db "$tmp/drop.db" --as-of 2025-06-23 --min-events 30
-cli_same "route cached" "/api/v1/alerts?by=handler,segment&days=7&threshold=0.999&lookback=120" \
-    --db "$tmp/drop.db" --days 7 --by handler,segment --threshold 0.999 --lookback 120
-cli_same "blank parameters" "/api/v1/alerts?by=&as_of=" --db "$tmp/drop.db"
+start serve --db "$tmp/drop.db" --listen 127.0.0.1:0 --token-file "$tmp/token" || exit 1
+cli_same "route equals CLI" /api/v1/alerts alerts --db "$tmp/drop.db" --format json
+cli_same "route with options" "/api/v1/alerts?days=7&by=segment,handler&threshold=0.999&lookback=120" alerts \
+    --db "$tmp/drop.db" --days 7 --by segment,handler --threshold 0.999 --lookback 120 --format json
+cli_same "route as_of" "/api/v1/alerts?as_of=2025-06-23&min_events=30" alerts \
+    --db "$tmp/drop.db" --as-of 2025-06-23 --min-events 30 --format json
+cli_same "route cached" "/api/v1/alerts?by=handler,segment&days=7&threshold=0.999&lookback=120" alerts \
+    --db "$tmp/drop.db" --days 7 --by handler,segment --threshold 0.999 --lookback 120 --format json
+cli_same "blank parameters" "/api/v1/alerts?by=&as_of=" alerts --db "$tmp/drop.db" --format json
 E="as_of, days, lookback, threshold, min_events or by"
 error "unknown parameter" 400 bad_parameter "unknown parameter \\\"window\\\": expected $E" "/api/v1/alerts?window=3"
 error "parameter twice" 400 bad_parameter 'parameter \"days\" given twice' "/api/v1/alerts?days=3&days=4"
@@ -231,7 +131,7 @@ wait "$pid" 2>/dev/null
 
 # --- an ingest changes the answer ---
 run "import clean" 0 "$ink" import "$tmp/clean" --db "$tmp/clean.db"
-start --db "$tmp/clean.db" --listen 127.0.0.1:0 --token-file "$tmp/token" || exit 1
+start serve --db "$tmp/clean.db" --listen 127.0.0.1:0 --token-file "$tmp/token" || exit 1
 req "before ingest" 200 /api/v1/alerts &&
     pycheck "before ingest: no alert" "$tmp/body" 'assert r["alerts"] == [], r["alerts"]'
 auth=(-H "Authorization: Bearer s3cret")
@@ -252,5 +152,4 @@ wait "$pid" 2>/dev/null
 "$ink" alerts --db "$tmp/clean.db" --format json >"$tmp/cli" &&
     same_file "after ingest equals the store" "$tmp/after.json" "$tmp/cli"
 
-echo "alerts: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish alerts

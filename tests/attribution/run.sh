@@ -9,46 +9,8 @@ ink=$1
 tests=$2
 data=$tests/data/attribution_small
 shared=${INK_SHARED:-$tests/../../shared}
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-passed=0
-failed=0
-fail() {
-    echo "FAIL: $1"
-    failed=$((failed + 1))
-}
-ok() { passed=$((passed + 1)); }
+. "$tests/lib/suite.sh"
 
-run() { # NAME STATUS CMD...
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "$name: exit status $got, expected $want"
-        sed 's/^/  stderr: /' "$tmp/err" | head -5
-        return 1
-    fi
-    ok
-}
-has() { # NAME FILE TEXT
-    if grep -qF -- "$3" "$2"; then ok; else
-        fail "$1: no \"$3\" in $(basename "$2")"
-        head -5 "$2" | sed 's/^/  /'
-    fi
-}
-is_empty() { [ ! -s "$2" ] && ok || fail "$1: $(basename "$2") is not empty"; }
-same_file() {
-    if cmp -s "$2" "$3"; then ok; else
-        fail "$1: $2 differs from $3"
-        diff "$3" "$2" | head -10
-    fi
-}
 usage() { # NAME MESSAGE ARGS...
     local name=$1 message=$2
     shift 2
@@ -57,7 +19,9 @@ usage() { # NAME MESSAGE ARGS...
         has "$name hint" "$tmp/err" "Try 'inkasso help attribute'." &&
         is_empty "$name stdout" "$tmp/out"
 }
-pycheck() { # NAME FILE PYTHON (r: the parsed JSON)
+# pycheck NAME FILE PYTHON, with the rows of the JSON by group, model and
+# channel (rows, row()) beside r.
+pycheck() {
     if python3 -c "import json, sys
 r = json.load(open(sys.argv[1]))
 rows = {(tuple(sorted(x['group'].items())), x['model'], x['channel']): x for x in r['rows']}
@@ -151,50 +115,18 @@ else
 fi
 
 # --- GET /api/v1/attribution ---
-"$ink" serve --db "$tmp/a.db" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-pid=$!
-pids+=("$pid")
-url=
-for _ in $(seq 100); do
-    url=$(sed -n 's/^listening on //p' "$tmp/serve.out")
-    [ -n "$url" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$url" ] && ok || fail "server did not start"
-req() { # NAME STATUS PATH [CURL ARGS...]
-    local got name=$1 want=$2 path=$3
-    shift 3
-    got=$(curl -s -o "$tmp/body" -w '%{http_code}' "$@" "$url$path")
-    if [ "$got" != "$want" ]; then
-        fail "$name: HTTP $got, expected $want"
-        head -c 300 "$tmp/body" | sed 's/^/  body: /'
-        return 1
-    fi
-    ok
-}
-error() { # NAME STATUS CODE MESSAGE PATH
-    req "$1" "$2" "$5" || return 1
-    printf '{"error":{"code":"%s","message":"%s"}}\n' "$3" "$4" >"$tmp/want"
-    same_file "$1" "$tmp/body" "$tmp/want"
-}
-cli_same() { # NAME PATH CLI ARGS...
-    local name=$1 path=$2
-    shift 2
-    "$ink" attribute --db "$tmp/a.db" "$@" --format json >"$tmp/cli" 2>/dev/null || fail "$name: the CLI failed"
-    req "$name" 200 "$path" && same_file "$name" "$tmp/body" "$tmp/cli"
-}
+start serve --db "$tmp/a.db" --listen 127.0.0.1:0
 if [ -n "$url" ]; then
-    cli_same "route equals CLI" /api/v1/attribution
-    cli_same "route options" "/api/v1/attribution?model=markov&order=2&by=segment,region&horizon=10&lookback=20" \
-        --model markov --order 2 --by segment,region --horizon 10 --lookback 20
-    cli_same "route cached" "/api/v1/attribution?lookback=20&horizon=10&by=segment,region&order=2&model=markov" \
-        --model markov --order 2 --by segment,region --horizon 10 --lookback 20
-    cli_same "route decay" "/api/v1/attribution?model=time-decay&half_life=2.5&as_of=2025-01-11" \
-        --model time-decay --half-life 2.5 --as-of 2025-01-11
-    cli_same "route position" "/api/v1/attribution?model=position&position=0.3,0.5&samples=10" \
-        --model position --position 0.3,0.5 --samples 10
-    cli_same "blank parameters" "/api/v1/attribution?by=&as_of="
+    cli_same "route equals CLI" /api/v1/attribution attribute --db "$tmp/a.db" --format json
+    cli_same "route options" "/api/v1/attribution?model=markov&order=2&by=segment,region&horizon=10&lookback=20" attribute --db "$tmp/a.db" \
+        --model markov --order 2 --by segment,region --horizon 10 --lookback 20 --format json
+    cli_same "route cached" "/api/v1/attribution?lookback=20&horizon=10&by=segment,region&order=2&model=markov" attribute --db "$tmp/a.db" \
+        --model markov --order 2 --by segment,region --horizon 10 --lookback 20 --format json
+    cli_same "route decay" "/api/v1/attribution?model=time-decay&half_life=2.5&as_of=2025-01-11" attribute --db "$tmp/a.db" \
+        --model time-decay --half-life 2.5 --as-of 2025-01-11 --format json
+    cli_same "route position" "/api/v1/attribution?model=position&position=0.3,0.5&samples=10" attribute --db "$tmp/a.db" \
+        --model position --position 0.3,0.5 --samples 10 --format json
+    cli_same "blank parameters" "/api/v1/attribution?by=&as_of=" attribute --db "$tmp/a.db" --format json
     E="model, order, by, as_of, horizon, lookback, half_life, position or samples"
     error "unknown parameter" 400 bad_parameter "unknown parameter \\\"colour\\\": expected $E" "/api/v1/attribution?colour=1"
     error "twice" 400 bad_parameter 'parameter \"order\" given twice' "/api/v1/attribution?order=1&order=2"
@@ -213,5 +145,4 @@ if [ -n "$url" ]; then
     wait "$pid" 2>/dev/null
 fi
 
-echo "attribution: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish attribution

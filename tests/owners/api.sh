@@ -7,69 +7,12 @@ set -u
 ink=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 tests=$(cd "$2" && pwd)
 data=$tests/data
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-passed=0
-failed=0
-
-fail() {
-    echo "FAIL: $1"
-    failed=$((failed + 1))
-}
-
-ok() { passed=$((passed + 1)); }
+. "$tests/lib/suite.sh"
 
 if ! command -v curl >/dev/null; then
     echo "owners api: curl not found, skipped"
     exit 0
 fi
-
-# start NAME ARGS...: inkasso serve ARGS; sets $pid and $url.
-start() {
-    local name=$1
-    shift
-    "$ink" serve "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    pid=$!
-    pids+=("$pid")
-    url=
-    for _ in $(seq 100); do
-        url=$(sed -n 's/^listening on //p' "$tmp/$name.out")
-        [ -n "$url" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if [ -z "$url" ]; then
-        fail "$name: server did not start"
-        sed 's/^/  stderr: /' "$tmp/$name.err" | head -5
-        return 1
-    fi
-    ok
-}
-
-stop() { # PID: SIGTERM, exit status 0
-    kill -TERM "$1"
-    wait "$1"
-    local got=$?
-    [ "$got" -eq 0 ] && ok || fail "exit status $got after SIGTERM"
-}
-
-# req NAME STATUS PATH [CURL ARGS...]: body in $tmp/body.
-req() {
-    local name=$1 want=$2 path=$3 got
-    shift 3
-    got=$(curl -s -o "$tmp/body" -w '%{http_code}' "$@" "$url$path")
-    if [ "$got" != "$want" ]; then
-        fail "$name: HTTP $got, expected $want"
-        head -c 300 "$tmp/body" | sed 's/^/  body: /'
-        return 1
-    fi
-    ok
-}
 
 body_is() { # NAME TEXT
     if [ "$(cat "$tmp/body")" = "$2" ]; then ok; else
@@ -130,7 +73,7 @@ body_is bad_date '{"error":{"code":"bad_parameter","message":"as_of: expected a 
 req half_window 400 "/api/v1/owners?from=2025-01-01"
 body_is half_window '{"error":{"code":"bad_parameter","message":"from and to go together, with from on or before to"}}'
 req post 405 "/api/v1/owners" -X POST
-stop "$pid"
+stop serve "$pid" TERM
 
 # Without --owners: no verdicts, the benchmarks all the same.
 start plain --db "$tmp/small.db" --listen 127.0.0.1:0 || exit 1
@@ -138,7 +81,7 @@ req plain 200 "/api/v1/owners?as_of=2025-03-31"
 grep -q '^{"as_of":"2025-03-31","owners":\[\],$' "$tmp/body" && ok ||
     fail "plain: $(head -c 100 "$tmp/body")"
 grep -c '^{"kpi":' "$tmp/body" | grep -qx 5 && ok || fail "plain: not 5 benchmarks"
-stop "$pid"
+stop serve "$pid" TERM
 
 # serve refuses a bad file, and dimensions this portfolio lacks.
 "$ink" serve --db "$tmp/small.db" --listen 127.0.0.1:0 \
@@ -157,5 +100,4 @@ grep -q 'bad_dim.conf:1:16: unknown dimension "partner"' "$tmp/err" && ok ||
 grep -q 'none.conf: cannot open: No such file or directory' "$tmp/err" && ok ||
     fail "missing: $(cat "$tmp/err")"
 
-echo "owners api: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish "owners api"

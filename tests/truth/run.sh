@@ -13,48 +13,14 @@
 set -u
 ink=$1
 bench=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-fail() {
-    echo "FAIL: $1"
-    failed=$((failed + 1))
-}
-ok() { passed=$((passed + 1)); }
+. "$(dirname "$0")/../lib/suite.sh"
 
-run() { # NAME STATUS CMD...
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "$name: exit status $got, expected $want"
-        sed 's/^/  stderr: /' "$tmp/err" | head -5
-        return 1
-    fi
-    ok
-}
-has() { # NAME FILE TEXT
-    if grep -qF -- "$3" "$2"; then ok; else
-        fail "$1: no \"$3\" in $(basename "$2")"
-        head -5 "$2" | sed 's/^/  /'
-    fi
-}
 usage() { # NAME MESSAGE ARGS...
     local name=$1 message=$2
     shift 2
     run "$name" 2 "$ink" gen "$@" &&
         has "$name message" "$tmp/err" "inkasso: $message" &&
         { [ ! -s "$tmp/out" ] && ok || fail "$name: stdout not empty"; }
-}
-py() { # NAME PYTHON ARGS...
-    local name=$1 code=$2
-    shift 2
-    if python3 -c "$code" "$@" 2>"$tmp/pyerr"; then ok; else
-        fail "$name"
-        sed 's/^/  /' "$tmp/pyerr" | tail -4
-    fi
 }
 
 # --- usage ---
@@ -231,5 +197,4 @@ best_latent = max(a[k] for k in ("propensity", "willingness", "responsiveness", 
 assert 0.6 < best_latent < min(a["boosted"], a["logistic"]) - 0.03, a
 ' "$tmp/ceiling.json"
 
-echo "truth: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish truth
