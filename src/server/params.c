@@ -116,3 +116,17 @@ void srv_keep_answer(const srv_context *ctx, char *key, const srv_reply *reply)
         srv_cache_put(ctx->cache, key, reply->body, reply->len);
     free(key);
 }
+
+void srv_answer_json(const srv_context *ctx, char *key, srv_json_writer *write,
+                     const void *arg, srv_reply *reply)
+{
+    srv_body body;
+    if (!srv_body_open(&body)) {
+        free(key);
+        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
+        return;
+    }
+    ink_status st = write(body.f, arg);
+    srv_body_finish(&body, st != INK_OK, 200, SRV_JSON, reply);
+    srv_keep_answer(ctx, key, reply);
+}

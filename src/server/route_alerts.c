@@ -74,6 +74,11 @@ static int parse_query(const srv_request *req, ink_alerts_options *opt,
     return 1;
 }
 
+static ink_status write_alerts(FILE *out, const void *r)
+{
+    return ink_alerts_write_json(r, out);
+}
+
 void srv_handle_alerts(const srv_context *ctx, const srv_request *req,
                        srv_reply *reply)
 {
@@ -106,15 +111,6 @@ void srv_handle_alerts(const srv_context *ctx, const srv_request *req,
             srv_reply_status(reply, st, &err);
         return;
     }
-    srv_body body;
-    if (!srv_body_open(&body)) {
-        free(key);
-        ink_alerts_report_free(r);
-        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
-        return;
-    }
-    st = ink_alerts_write_json(r, body.f);
+    srv_answer_json(ctx, key, write_alerts, r, reply);
     ink_alerts_report_free(r);
-    srv_body_finish(&body, st != INK_OK, 200, SRV_JSON, reply);
-    srv_keep_answer(ctx, key, reply);
 }

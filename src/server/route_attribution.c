@@ -117,6 +117,11 @@ static int parse_query(const srv_request *req, attr_query *q, srv_reply *reply)
     return 1;
 }
 
+static ink_status write_result(FILE *out, const void *r)
+{
+    return ink_attr_write_json(r, out);
+}
+
 void srv_handle_attribution(const srv_context *ctx, const srv_request *req,
                             srv_reply *reply)
 {
@@ -147,15 +152,6 @@ void srv_handle_attribution(const srv_context *ctx, const srv_request *req,
         srv_reply_status(reply, st, &err);
         return;
     }
-    srv_body body;
-    if (!srv_body_open(&body)) {
-        free(key);
-        ink_attr_result_free(r);
-        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
-        return;
-    }
-    st = ink_attr_write_json(r, body.f);
+    srv_answer_json(ctx, key, write_result, r, reply);
     ink_attr_result_free(r);
-    srv_body_finish(&body, st != INK_OK, 200, SRV_JSON, reply);
-    srv_keep_answer(ctx, key, reply);
 }

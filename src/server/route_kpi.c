@@ -86,6 +86,20 @@ done:
 /* What to write once the report is computed. */
 typedef enum report_kind { REPORT_KPI, REPORT_CURVES } report_kind;
 
+typedef struct report_answer {
+    const ink_kpi_report *r;
+    report_kind kind;
+    int32_t step, max;
+} report_answer;
+
+static ink_status write_report(FILE *out, const void *arg)
+{
+    const report_answer *a = arg;
+    return a->kind == REPORT_KPI
+               ? ink_kpi_write_json(a->r, out)
+               : ink_kpi_write_curves_json(a->r, a->step, a->max, out);
+}
+
 static void compute_and_reply(const srv_context *ctx, const srv_request *req,
                               kpi_query *q, report_kind kind, int32_t step,
                               int32_t max, srv_reply *reply)
@@ -102,20 +116,9 @@ static void compute_and_reply(const srv_context *ctx, const srv_request *req,
         srv_reply_status(reply, st, &err);
         return;
     }
-    srv_body body;
-    if (!srv_body_open(&body)) {
-        free(key);
-        ink_kpi_report_free(r);
-        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
-        return;
-    }
-    if (kind == REPORT_KPI)
-        st = ink_kpi_write_json(r, body.f);
-    else
-        st = ink_kpi_write_curves_json(r, step, max, body.f);
+    report_answer a = {r, kind, step, max};
+    srv_answer_json(ctx, key, write_report, &a, reply);
     ink_kpi_report_free(r);
-    srv_body_finish(&body, st != INK_OK, 200, SRV_JSON, reply);
-    srv_keep_answer(ctx, key, reply);
 }
 
 void srv_handle_kpi(const srv_context *ctx, const srv_request *req,

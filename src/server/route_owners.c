@@ -5,6 +5,11 @@
 #include "inkasso/owners.h"
 #include "server_impl.h"
 
+static ink_status write_verdicts(FILE *out, const void *verdicts)
+{
+    return ink_owners_write_json(verdicts, out);
+}
+
 void srv_handle_owners(const srv_context *ctx, const srv_request *req,
                        srv_reply *reply)
 {
@@ -32,15 +37,6 @@ void srv_handle_owners(const srv_context *ctx, const srv_request *req,
         srv_reply_status(reply, st, &err);
         return;
     }
-    srv_body body;
-    if (!srv_body_open(&body)) {
-        free(key);
-        ink_owners_verdicts_free(verdicts);
-        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
-        return;
-    }
-    st = ink_owners_write_json(verdicts, body.f);
+    srv_answer_json(ctx, key, write_verdicts, verdicts, reply);
     ink_owners_verdicts_free(verdicts);
-    srv_body_finish(&body, st != INK_OK, 200, SRV_JSON, reply);
-    srv_keep_answer(ctx, key, reply);
 }

@@ -25,6 +25,29 @@ static int parse_prior(const srv_request *req, double *out, srv_reply *reply)
     return 1;
 }
 
+typedef struct worklist_answer {
+    const ink_worklist *wl;
+    const ink_portfolio *p;
+} worklist_answer;
+
+static ink_status write_worklist(FILE *out, const void *arg)
+{
+    const worklist_answer *a = arg;
+    return ink_worklist_write_json(a->wl, a->p, out);
+}
+
+typedef struct plan_answer {
+    const ink_contact_plan *plan;
+    const ink_portfolio *p;
+    size_t limit;
+} plan_answer;
+
+static ink_status write_plan(FILE *out, const void *arg)
+{
+    const plan_answer *a = arg;
+    return ink_contact_plan_write_json(a->plan, a->p, a->limit, out);
+}
+
 void srv_handle_worklist(const srv_context *ctx, const srv_request *req,
                          srv_reply *reply)
 {
@@ -78,17 +101,9 @@ void srv_handle_worklist(const srv_context *ctx, const srv_request *req,
         srv_reply_status(reply, st, &err);
         return;
     }
-    srv_body body;
-    if (!srv_body_open(&body)) {
-        free(key);
-        ink_worklist_free(wl);
-        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
-        return;
-    }
-    st = ink_worklist_write_json(wl, ctx->portfolio, body.f);
+    worklist_answer a = {wl, ctx->portfolio};
+    srv_answer_json(ctx, key, write_worklist, &a, reply);
     ink_worklist_free(wl);
-    srv_body_finish(&body, st != INK_OK, 200, SRV_JSON, reply);
-    srv_keep_answer(ctx, key, reply);
 }
 
 void srv_handle_contact_plan(const srv_context *ctx, const srv_request *req,
@@ -124,16 +139,7 @@ void srv_handle_contact_plan(const srv_context *ctx, const srv_request *req,
         srv_reply_status(reply, st, &err);
         return;
     }
-    srv_body body;
-    if (!srv_body_open(&body)) {
-        free(key);
-        ink_contact_plan_free(plan);
-        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
-        return;
-    }
-    st = ink_contact_plan_write_json(plan, ctx->portfolio, (size_t)limit,
-                                     body.f);
+    plan_answer a = {plan, ctx->portfolio, (size_t)limit};
+    srv_answer_json(ctx, key, write_plan, &a, reply);
     ink_contact_plan_free(plan);
-    srv_body_finish(&body, st != INK_OK, 200, SRV_JSON, reply);
-    srv_keep_answer(ctx, key, reply);
 }

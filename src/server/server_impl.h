@@ -203,6 +203,11 @@ int srv_cached_answer(const srv_context *ctx, const srv_request *req,
                       char **key, srv_reply *reply);
 /* Keeps a 200 answer under key until the next ingest; frees key. */
 void srv_keep_answer(const srv_context *ctx, char *key, const srv_reply *reply);
+/* Writes a computed result as JSON to a stream. */
+typedef ink_status srv_json_writer(FILE *out, const void *arg);
+/* The 200 JSON answer write(out, arg) gives, kept under key (freed). */
+void srv_answer_json(const srv_context *ctx, char *key, srv_json_writer *write,
+                     const void *arg, srv_reply *reply);
 
 /* GET /api/v1/owners (route_owners.c). */
 void srv_handle_owners(const srv_context *ctx, const srv_request *req,
