@@ -27,6 +27,7 @@ void ink_kpi_options_init(ink_kpi_options *opt)
 }
 
 typedef struct kpi_ctx {
+    const ink_portfolio *p;
     const ink_cases *cs;
     const ink_payments *ps;
     const ink_contacts *ct;
@@ -144,125 +145,18 @@ static void add_amount(kpi_acc *a, int64_t *sum, int64_t v)
         a->overflow = 1;
 }
 
-/* Adds case i (in the population) to a. Returns 0 on allocation failure. */
-static int add_case(const kpi_ctx *c, kpi_acc *a, size_t i)
+/* Adds case i, whose facts at the report's as_of are f (channel counts
+ * in chan), to a. Returns 0 on allocation failure. */
+static int add_case(const kpi_ctx *c, kpi_acc *a, size_t i, const kpi_fact *f,
+                    const uint8_t *chan)
 {
     const ink_cases *cs = c->cs;
-    const int32_t as_of = c->as_of, opened = cs->opened_on[i];
+    const int32_t opened = cs->opened_on[i];
+    const int32_t closed = ink__kpi_closed_at(cs, i, c->as_of);
     const int64_t amount = cs->amount[i];
-    int32_t closed = cs->closed_on[i];
-    if (closed != INK_DATE_NONE && closed > as_of)
-        closed = INK_DATE_NONE; /* closed after as_of: open at as_of */
-    const int resolved =
-        closed != INK_DATE_NONE && (cs->close_reason[i] == INK_CLOSE_PAID ||
-                                    cs->close_reason[i] == INK_CLOSE_SETTLED);
     a->cases++;
     a->open_cases += closed == INK_DATE_NONE;
-    if (resolved) {
-        a->resolved_cases++;
-        a->resolution_days_sum += closed - opened;
-        if (!push_day(&a->resolution_days, closed - opened))
-            return 0;
-    }
-    uint32_t currency = cs->currency.codes[i];
-    if (!a->currency)
-        a->currency = currency;
-    else if (currency != a->currency && !a->currency_other)
-        a->currency_other = currency;
-    add_amount(a, &a->placed, amount);
-    /* Eligible for window X when opened_on + X <= as_of. */
-    const int32_t lived = as_of - opened;
-    size_t nw = c->shape.windows;
-    for (size_t w = 0; w < nw; w++) {
-        if (c->windows[w] <= lived) {
-            a->eligible[w]++;
-            add_amount(a, &a->eligible_amount[w], amount);
-        }
-    }
-
-    /* Payments, in date order: everything after as_of is ignored. */
-    const ink_payments *ps = c->ps;
-    int32_t first_payment = INK_DATE_NONE;
-    for (uint32_t k = ps->case_offset[i]; k < ps->case_offset[i + 1]; k++) {
-        int32_t paid_on = ps->paid_on[k];
-        if (paid_on > as_of)
-            break;
-        int64_t v = ps->amount[k];
-        add_amount(a, &a->collected, v);
-        if (v > 0 && first_payment == INK_DATE_NONE)
-            first_payment = paid_on;
-        const int32_t age = paid_on - opened;
-        for (size_t w = 0; w < nw; w++)
-            if (c->windows[w] <= lived && age <= c->windows[w])
-                add_amount(a, &a->realized[w], v);
-    }
-
-    /* Contacts, in date order: the first valid outbound is the first
-     * contact; the ones on or before closed_on count for first-contact
-     * resolution. */
-    const ink_contacts *ct = c->ct;
-    int32_t first_contact = INK_DATE_NONE;
-    uint64_t outbound = 0, valid_before_close = 0;
-    int responded = 0;
-    for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
-        int32_t date = ct->date[k];
-        if (date > as_of)
-            break;
-        uint8_t outcome = ct->outcome[k];
-        if (ct->direction[k] != INK_DIRECTION_OUT) {
-            responded = 1; /* inbound contacts are always responded */
-            continue;
-        }
-        channel_counts *ch = &a->channels[ct->channel.codes[k]];
-        outbound++;
-        ch->outbound++;
-        a->automated_outbound += ct->automated[k];
-        if (outcome == INK_OUTCOME_INVALID)
-            continue;
-        ch->valid++;
-        a->valid_outbound++;
-        if (first_contact == INK_DATE_NONE)
-            first_contact = date;
-        if (resolved && date <= closed)
-            valid_before_close++;
-        if (outcome == INK_OUTCOME_RESPONDED) {
-            ch->responded++;
-            responded = 1;
-        }
-    }
-    a->outbound += outbound;
-    if (resolved && valid_before_close == 1)
-        a->first_contact_resolved++;
-    uint32_t flags = (outbound ? 1u : 0u) | (responded ? 2u : 0u);
-    if (flags && !push_debtor(&a->debtors, cs->debtor_id.codes[i], flags))
-        return 0;
-    if (first_payment != INK_DATE_NONE) {
-        a->first_payment_days_sum += first_payment - opened;
-        a->first_payment_cases++;
-        if (first_contact != INK_DATE_NONE && first_payment >= first_contact) {
-            a->contact_to_payment_days_sum += first_payment - first_contact;
-            a->contact_to_payment_cases++;
-        }
-    }
-    return 1;
-}
-
-/* add_case for a report that sees every row (as_of on or after the
- * latest date), from the case's facts: the same sums without walking its
- * contacts. Only the windows, which change per report, walk the
- * payments. */
-static int add_case_fact(const kpi_ctx *c, kpi_acc *a, size_t i)
-{
-    const ink_cases *cs = c->cs;
-    const kpi_fact *f = &c->facts.fact[i];
-    const int32_t opened = cs->opened_on[i], closed = cs->closed_on[i];
-    const int64_t amount = cs->amount[i];
-    const int resolved =
-        closed != INK_DATE_NONE && (cs->close_reason[i] == INK_CLOSE_PAID ||
-                                    cs->close_reason[i] == INK_CLOSE_SETTLED);
-    a->cases++;
-    a->open_cases += closed == INK_DATE_NONE;
-    if (resolved) {
+    if (ink__kpi_resolved(cs, i, closed)) {
         a->resolved_cases++;
         a->resolution_days_sum += closed - opened;
         if (!push_day(&a->resolution_days, closed - opened))
@@ -277,6 +171,7 @@ static int add_case_fact(const kpi_ctx *c, kpi_acc *a, size_t i)
     add_amount(a, &a->collected, f->collected);
     if (f->flags & FACT_OVERFLOW)
         a->overflow = 1;
+    /* Eligible for window X when opened_on + X <= as_of. */
     const int32_t lived = c->as_of - opened;
     size_t nw = c->shape.windows;
     for (size_t w = 0; w < nw; w++) {
@@ -285,8 +180,9 @@ static int add_case_fact(const kpi_ctx *c, kpi_acc *a, size_t i)
             add_amount(a, &a->eligible_amount[w], amount);
         }
     }
-    /* Per window the case has lived through, its payments in it: a mask
-     * per payment rather than a branch (payments per case vary). */
+    /* Per window the case has lived through, its payments in it (so none
+     * after as_of): a mask per payment rather than a branch (payments per
+     * case vary). */
     const ink_payments *ps = c->ps;
     const uint32_t k0 = ps->case_offset[i], k1 = ps->case_offset[i + 1];
     for (size_t w = 0; k0 < k1 && w < nw; w++) {
@@ -308,6 +204,8 @@ static int add_case_fact(const kpi_ctx *c, kpi_acc *a, size_t i)
     if (f->flags & FACT_WIDE) {
         const ink_contacts *ct = c->ct;
         for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
+            if (ct->date[k] > c->as_of)
+                break;
             if (ct->direction[k] != INK_DIRECTION_OUT)
                 continue;
             channel_counts *ch = &a->channels[ct->channel.codes[k]];
@@ -316,11 +214,10 @@ static int add_case_fact(const kpi_ctx *c, kpi_acc *a, size_t i)
             ch->responded += ct->outcome[k] == INK_OUTCOME_RESPONDED;
         }
     } else if (f->outbound) {
-        const uint8_t *ch = c->facts.chan + i * c->facts.channels * 3;
-        for (size_t k = 0; k < c->facts.channels; k++) {
-            a->channels[k].outbound += ch[3 * k];
-            a->channels[k].valid += ch[3 * k + 1];
-            a->channels[k].responded += ch[3 * k + 2];
+        for (size_t k = 0; k < c->shape.channels; k++) {
+            a->channels[k].outbound += chan[3 * k];
+            a->channels[k].valid += chan[3 * k + 1];
+            a->channels[k].responded += chan[3 * k + 2];
         }
     }
     a->first_contact_resolved += (f->flags & FACT_FIRST_CONTACT_RESOLVED) != 0;
@@ -373,6 +270,18 @@ static void *run_worker(void *arg)
             return NULL;
         }
     }
+    /* Without kept facts (an earlier as_of, or the first report), each
+     * case's facts are made here, as of the report's day. */
+    kpi_fact made;
+    uint8_t *chan = NULL;
+    if (!c->facts.fact) {
+        chan = ink__alloc_array(c->shape.channels * 3, 1);
+        if (!chan) {
+            free(direct);
+            w->ok = 0;
+            return NULL;
+        }
+    }
     for (size_t i = w->begin; i < w->end; i++) {
         int32_t opened = cs->opened_on[i];
         if (opened > c->as_of ||
@@ -399,12 +308,22 @@ static void *run_worker(void *arg)
             }
             last_key = key;
         }
-        if (!(c->facts.fact ? add_case_fact(c, acc, i) : add_case(c, acc, i))) {
+        const kpi_fact *f = &made;
+        const uint8_t *counts = chan;
+        if (c->facts.fact) {
+            f = &c->facts.fact[i];
+            counts = c->facts.chan + i * c->shape.channels * 3;
+        } else {
+            ink__kpi_fact_compute(c->p, c->shape.channels, i, c->as_of, &made,
+                                  chan);
+        }
+        if (!add_case(c, acc, i, f, counts)) {
             w->ok = 0;
             break;
         }
     }
     free(direct);
+    free(chan);
     return NULL;
 }
 
@@ -527,6 +446,7 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
     ink_status st = INK_OK;
 
     kpi_ctx c = {0};
+    c.p = p;
     c.cs = ink_portfolio_cases(p);
     c.ps = ink_portfolio_payments(p);
     c.ct = ink_portfolio_contacts(p);

@@ -82,19 +82,18 @@ static kpi_facts *facts_of(const ink_portfolio *cp)
     return f;
 }
 
-/* The facts of case i from all its rows. */
-static void compute_fact(const ink_portfolio *p, size_t channels, size_t i,
-                         kpi_fact *out, uint8_t *chan)
+void ink__kpi_fact_compute(const ink_portfolio *p, size_t channels, size_t i,
+                           int32_t as_of, kpi_fact *out, uint8_t *chan)
 {
     const ink_cases *cs = &p->cases;
     const ink_payments *ps = &p->payments;
     const ink_contacts *ct = &p->contacts;
     kpi_fact f = {0, INK_DATE_NONE, INK_DATE_NONE, 0, 0, 0, 0};
-    int32_t closed = cs->closed_on[i];
-    int resolved =
-        closed != INK_DATE_NONE && (cs->close_reason[i] == INK_CLOSE_PAID ||
-                                    cs->close_reason[i] == INK_CLOSE_SETTLED);
+    int32_t closed = ink__kpi_closed_at(cs, i, as_of);
+    int resolved = ink__kpi_resolved(cs, i, closed);
     for (uint32_t k = ps->case_offset[i]; k < ps->case_offset[i + 1]; k++) {
+        if (ps->paid_on[k] > as_of)
+            break;
         int64_t v = ps->amount[k];
         if (__builtin_add_overflow(f.collected, v, &f.collected))
             f.flags |= FACT_OVERFLOW;
@@ -107,6 +106,8 @@ static void compute_fact(const ink_portfolio *p, size_t channels, size_t i,
      * is marked wide and its contacts are walked by the report. */
     uint32_t wide = 0;
     for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
+        if (ct->date[k] > as_of)
+            break;
         if (ct->direction[k] != INK_DIRECTION_OUT) {
             f.flags |= FACT_RESPONDED; /* inbound is always a response */
             continue;
@@ -152,7 +153,8 @@ static void *build_range(void *arg)
     build_part *b = arg;
     size_t k = b->f->channels;
     for (size_t i = b->begin; i < b->end; i++)
-        compute_fact(b->p, k, i, &b->f->fact[i], b->f->chan + i * k * 3);
+        ink__kpi_fact_compute(b->p, k, i, INT32_MAX, &b->f->fact[i],
+                              b->f->chan + i * k * 3);
     return NULL;
 }
 
@@ -273,8 +275,8 @@ static int refresh(const ink_portfolio *cp, kpi_facts *f)
             if (i >= old)
                 continue;
             uint32_t sole = f->fact[i].flags & FACT_SOLE_DEBTOR;
-            compute_fact(p, channels, i, &f->fact[i],
-                         f->chan + (size_t)i * channels * 3);
+            ink__kpi_fact_compute(p, channels, i, INT32_MAX, &f->fact[i],
+                                  f->chan + (size_t)i * channels * 3);
             f->fact[i].flags |= sole;
         }
     }

@@ -229,6 +229,31 @@ typedef struct kpi_fact {
 
 typedef struct kpi_facts kpi_facts;
 
+/* closed_on as seen at as_of: INK_DATE_NONE when open then. */
+static inline int32_t ink__kpi_closed_at(const ink_cases *cs, size_t i,
+                                         int32_t as_of)
+{
+    int32_t closed = cs->closed_on[i];
+    return closed != INK_DATE_NONE && closed > as_of ? INK_DATE_NONE : closed;
+}
+
+/* 1 when the case, closed on closed (as seen at the report's as_of), is
+ * resolved: paid or settled. */
+static inline int ink__kpi_resolved(const ink_cases *cs, size_t i,
+                                    int32_t closed)
+{
+    return closed != INK_DATE_NONE &&
+           (cs->close_reason[i] == INK_CLOSE_PAID ||
+            cs->close_reason[i] == INK_CLOSE_SETTLED);
+}
+
+/* The facts of case i from its rows dated on or before as_of (INT32_MAX:
+ * all), with its channel counts into chan (channels * 3 bytes). The
+ * kept facts are this over all rows; a report as of an earlier day makes
+ * them case by case. */
+void ink__kpi_fact_compute(const ink_portfolio *p, size_t channels, size_t i,
+                           int32_t as_of, kpi_fact *out, uint8_t *chan);
+
 /* The facts of every case, valid while the caller reads p (no apply in
  * between); fact is NULL when facts are disabled. chan holds per case
  * and channel code: outbound, valid, responded. */
