@@ -54,6 +54,10 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 void cli_print_error(const ink_error *err);
 /* The exit code for a failed status. */
 int cli_exit_code(ink_status status);
+/* option's value s as YYYY-MM-DD into *out: CLI_EXIT_OK, or the usage
+ * error printed and its exit code. */
+int cli_parse_date(const char *command, const char *option, const char *s,
+                   int32_t *out);
 /* Strict whole-string unsigned parse; 0 on any junk or overflow. */
 int cli_parse_u64(const char *s, uint64_t *out);
 /* Money for people: thousands grouped with ',', at least 2 decimals

@@ -216,10 +216,7 @@ int cmd_alerts(int argc, char **argv)
            (c = getopt_long(argc, argv, ":", longs, NULL)) != -1) {
         switch (c) {
         case 'a':
-            if (!ink_parse_date(optarg, strlen(optarg), &opt.as_of))
-                code = cli_usage_error(
-                    "alerts", "--as-of: expected a date YYYY-MM-DD, got \"%s\"",
-                    optarg);
+            code = cli_parse_date("alerts", "--as-of", optarg, &opt.as_of);
             break;
         case 'd':
             code = parse_count("--days", optarg, 1, INK_ALERTS_MAX_DAYS,

@@ -191,7 +191,7 @@ int cmd_attribute(int argc, char **argv)
     double x, y;
     optind = 1;
     opterr = 0;
-    int c;
+    int c, code;
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (c) {
         case 'D':
@@ -249,11 +249,9 @@ int cmd_attribute(int argc, char **argv)
                                        optarg);
             break;
         case 'a':
-            if (!ink_parse_date(optarg, strlen(optarg), &jo.as_of))
-                return cli_usage_error("attribute",
-                                       "--as-of: expected a date YYYY-MM-DD, "
-                                       "got \"%s\"",
-                                       optarg);
+            if ((code =
+                     cli_parse_date("attribute", "--as-of", optarg, &jo.as_of)))
+                return code;
             break;
         case 'H':
             if (!cli_parse_u64(optarg, &n) || n < 1 || n > 3650)
@@ -367,7 +365,7 @@ int cmd_attribute(int argc, char **argv)
             return cli_exit_code(st);
         }
     } else {
-        int code = cli_load(db ? NULL : argv[optind], db, &lo, &pf);
+        code = cli_load(db ? NULL : argv[optind], db, &lo, &pf);
         if (code != CLI_EXIT_OK)
             return code;
         loaded = cli_seconds();

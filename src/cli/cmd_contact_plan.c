@@ -49,18 +49,16 @@ int cmd_contact_plan(int argc, char **argv)
     uint64_t limit = 0;
     optind = 1;
     opterr = 0;
-    int c;
+    int c, code;
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (c) {
         case 'D':
             db = optarg;
             break;
         case 'a':
-            if (!ink_parse_date(optarg, strlen(optarg), &popt.as_of))
-                return cli_usage_error("contact-plan",
-                                       "--as-of: expected a date YYYY-MM-DD, "
-                                       "got \"%s\"",
-                                       optarg);
+            if ((code = cli_parse_date("contact-plan", "--as-of", optarg,
+                                       &popt.as_of)))
+                return code;
             break;
         case 'k': {
             char *end;
@@ -104,7 +102,7 @@ int cmd_contact_plan(int argc, char **argv)
     ink_load_options lopt;
     ink_load_options_init(&lopt);
     ink_portfolio *p = NULL;
-    int code = cli_load(operands ? argv[optind] : NULL, db, &lopt, &p);
+    code = cli_load(operands ? argv[optind] : NULL, db, &lopt, &p);
     if (code != CLI_EXIT_OK)
         return code;
     ink_contact_plan *plan = NULL;

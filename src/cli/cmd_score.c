@@ -140,11 +140,10 @@ static int parse_args(const char *sub, int argc, char **argv, score_args *a)
         case 'a':
         case 'L': {
             int32_t day;
-            if (!ink_parse_date(optarg, strlen(optarg), &day))
-                return cli_usage_error("score",
-                                       "%s: expected a date YYYY-MM-DD, got "
-                                       "\"%s\"",
-                                       c == 'a' ? "--as-of" : "--last", optarg);
+            int code = cli_parse_date("score", c == 'a' ? "--as-of" : "--last",
+                                      optarg, &day);
+            if (code)
+                return code;
             if (c == 'a')
                 a->as_of = day;
             else

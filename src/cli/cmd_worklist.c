@@ -58,7 +58,7 @@ int cmd_worklist(int argc, char **argv)
     uint64_t v;
     optind = 1;
     opterr = 0;
-    int c;
+    int c, code;
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (c) {
         case 'm':
@@ -82,11 +82,9 @@ int cmd_worklist(int argc, char **argv)
             wopt.by_handler = 1;
             break;
         case 'a':
-            if (!ink_parse_date(optarg, strlen(optarg), &wopt.as_of))
-                return cli_usage_error("worklist",
-                                       "--as-of: expected a date YYYY-MM-DD, "
-                                       "got \"%s\"",
-                                       optarg);
+            if ((code = cli_parse_date("worklist", "--as-of", optarg,
+                                       &wopt.as_of)))
+                return code;
             break;
         case 'F':
             if (strcmp(optarg, "table") && strcmp(optarg, "json") &&
@@ -155,7 +153,7 @@ int cmd_worklist(int argc, char **argv)
     ink_load_options_init(&lopt);
     lopt.threads = wopt.threads;
     ink_portfolio *p = NULL;
-    int code = cli_load(operands ? argv[optind] : NULL, db, &lopt, &p);
+    code = cli_load(operands ? argv[optind] : NULL, db, &lopt, &p);
     if (code != CLI_EXIT_OK) {
         ink_model_free(m);
         return code;

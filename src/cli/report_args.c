@@ -12,13 +12,21 @@ void cli_report_args_init(cli_report_args *a)
     a->format = CLI_FORMAT_TABLE;
 }
 
+int cli_parse_date(const char *command, const char *option, const char *s,
+                   int32_t *out)
+{
+    if (ink_parse_date(s, strlen(s), out))
+        return CLI_EXIT_OK;
+    return cli_usage_error(
+        command, "%s: expected a date YYYY-MM-DD, got \"%s\"", option, s);
+}
+
+/* cli_report_option's convention: 1 handled, -code on an error. */
 static int parse_date(const char *command, const char *option, const char *s,
                       int32_t *out)
 {
-    if (ink_parse_date(s, strlen(s), out))
-        return 1;
-    return -cli_usage_error(
-        command, "%s: expected a date YYYY-MM-DD, got \"%s\"", option, s);
+    int code = cli_parse_date(command, option, s, out);
+    return code ? -code : 1;
 }
 
 int cli_report_option(const char *command, int c, char *arg, cli_report_args *a)
