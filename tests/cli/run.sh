@@ -6,57 +6,7 @@ ink=$1
 tests=$2
 data=$tests/data
 expected=$tests/cli/expected
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-fail() {
-    echo "FAIL: $1"
-    failed=$((failed + 1))
-}
-
-# run NAME STATUS CMD...: runs CMD, checks its exit status; output is left
-# in $tmp/out and $tmp/err for the checks that follow.
-run() {
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "$name: exit status $got, expected $want"
-        sed 's/^/  stderr: /' "$tmp/err" | head -5
-        return 1
-    fi
-    passed=$((passed + 1))
-}
-
-same_file() { # NAME GOT WANT
-    if cmp -s "$2" "$3"; then
-        passed=$((passed + 1))
-    else
-        fail "$1: $2 differs from $3"
-        diff "$3" "$2" | head -20
-    fi
-}
-
-has() { # NAME FILE TEXT: FILE contains the fixed string TEXT
-    if grep -qF -- "$3" "$2"; then
-        passed=$((passed + 1))
-    else
-        fail "$1: no \"$3\" in $(basename "$2")"
-        head -5 "$2" | sed 's/^/  /'
-    fi
-}
-
-is_empty() { # NAME FILE
-    if [ ! -s "$2" ]; then
-        passed=$((passed + 1))
-    else
-        fail "$1: $(basename "$2") is not empty"
-        head -5 "$2" | sed 's/^/  /'
-    fi
-}
+. "$tests/lib/suite.sh"
 
 equals() { # NAME FILE TEXT: FILE is exactly TEXT and a newline
     printf '%s\n' "$3" >"$tmp/want"
@@ -276,5 +226,4 @@ run "store after kill" 0 "$ink" kpi --db "$tmp/k.db" --by currency --format csv 
     { [ "$total" -eq 0 ] || [ "$total" -eq 20000 ]; } && passed=$((passed + 1)) ||
     fail "store after kill: $total cases, expected 0 or 20000"
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli

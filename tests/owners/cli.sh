@@ -6,29 +6,7 @@ set -u
 # Absolute paths: cli.sh runs from the fixture folder.
 ink=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 tests=$(cd "$2" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-fail() {
-    echo "FAIL: $1"
-    failed=$((failed + 1))
-}
-
-# run NAME STATUS CMD...: output in $tmp/out and $tmp/err.
-run() {
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "$name: exit status $got, expected $want"
-        sed 's/^/  stderr: /' "$tmp/err" | head -5
-        return 1
-    fi
-    passed=$((passed + 1))
-}
+. "$tests/lib/suite.sh"
 
 same_text() { # NAME GOT_FILE WANT_TEXT
     if [ "$(cat "$2")" = "$3" ]; then
@@ -128,5 +106,4 @@ run example 0 "$ink" kpi "$tmp/sample" --by currency \
 grep -q '^Targets (.*owners.conf): [0-9]* missed, [0-9]* met' "$tmp/out" &&
     passed=$((passed + 1)) || fail "example: no Targets line"
 
-echo "owners cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish "owners cli"
