@@ -323,20 +323,32 @@ static int run_train(score_args *a)
     return st == INK_OK ? CLI_EXIT_OK : fail(st, &err);
 }
 
+/* The model of --model, of the kind the command scores (a portfolio
+ * or a table model): CLI_EXIT_OK with *out, or the exit code. */
+static int load_model(const score_args *a, int portfolio, ink_model **out)
+{
+    ink_error err;
+    ink_status st = ink_model_load(a->model_path, out, &err);
+    if (st != INK_OK)
+        return fail(st, &err);
+    if (!ink_model_is_portfolio(*out) != !portfolio) {
+        ink_model_free(*out);
+        *out = NULL;
+        return cli_usage_error("score", "%s is a %s model: use %s",
+                               a->model_path, portfolio ? "table" : "portfolio",
+                               portfolio ? "predict-table" : "predict");
+    }
+    return CLI_EXIT_OK;
+}
+
 static int run_predict(score_args *a)
 {
     ink_model *m = NULL;
     ink_error err;
-    ink_status st = ink_model_load(a->model_path, &m, &err);
-    if (st != INK_OK)
-        return fail(st, &err);
-    if (!ink_model_is_portfolio(m)) {
-        ink_model_free(m);
-        return cli_usage_error("score",
-                               "%s is a table model: use "
-                               "predict-table",
-                               a->model_path);
-    }
+    ink_status st;
+    int loaded = load_model(a, 1, &m);
+    if (loaded)
+        return loaded;
     ink_load_options lopt;
     ink_load_options_init(&lopt);
     lopt.threads = a->model.threads;
@@ -435,16 +447,10 @@ static int run_predict_table(score_args *a)
 {
     ink_model *m = NULL;
     ink_error err;
-    ink_status st = ink_model_load(a->model_path, &m, &err);
-    if (st != INK_OK)
-        return fail(st, &err);
-    if (ink_model_is_portfolio(m)) {
-        ink_model_free(m);
-        return cli_usage_error("score",
-                               "%s is a portfolio model: use "
-                               "predict",
-                               a->model_path);
-    }
+    ink_status st;
+    int loaded = load_model(a, 0, &m);
+    if (loaded)
+        return loaded;
     ink_dataset *d = NULL;
     st = ink_dataset_load(a->input, NULL, NULL, 0, &d, &err);
     double *prob = NULL;

@@ -168,6 +168,9 @@ if [ -f "$uci" ]; then
     [ "$(sed -n 2p "$work/out" | cut -d, -f1)" = 1 ] && [ "$(wc -l <"$work/out")" = 6001 ] ||
         fail "predict-table rows"
     expect 2 "predict with a table model" -- "$bin" score predict "$small" --model "$work/uci.model"
+    contains "$work/err" "uci.model is a table model: use predict-table" "table model message"
+    expect 2 "predict-table with a portfolio model" -- "$bin" score predict-table "$work/test.csv" --model "$work/gen.model"
+    contains "$work/err" "gen.model is a portfolio model: use predict" "portfolio model message"
     printf 'LIMIT_BAL\n1\n' >"$work/one.csv"
     expect 3 "predict-table missing column" -- "$bin" score predict-table "$work/one.csv" --model "$work/uci.model"
     contains "$work/err" 'the table has no column "SEX"' "missing column"
