@@ -284,9 +284,8 @@ static ink_status build_series(const alerts_ctx *c, series_set *s,
                                 cs->amount[i]);
         }
         int32_t closed = cs->closed_on[i];
-        if (closed != INK_DATE_NONE && closed >= first && closed <= last &&
-            (cs->close_reason[i] == INK_CLOSE_PAID ||
-             cs->close_reason[i] == INK_CLOSE_SETTLED))
+        if (closed >= first && closed <= last &&
+            ink__kpi_resolved(cs, i, closed))
             CELL(s->num, INK_ALERT_RESOLVED, 0, (size_t)(closed - first))++;
     }
     for (size_t k = 0; k < ps->count; k++) {

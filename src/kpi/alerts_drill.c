@@ -78,9 +78,8 @@ static void scan_events(drill_cells *x, const alerts_series *s)
     case INK_ALERT_RESOLVED:
         for (size_t i = 0; i < cs->count; i++) {
             int32_t closed = cs->closed_on[i];
-            if (closed != INK_DATE_NONE && closed >= first && closed <= last &&
-                (cs->close_reason[i] == INK_CLOSE_PAID ||
-                 cs->close_reason[i] == INK_CLOSE_SETTLED))
+            if (closed >= first && closed <= last &&
+                ink__kpi_resolved(cs, i, closed))
                 add_event(x, i, (size_t)(closed - first), 1, 0);
         }
         break;

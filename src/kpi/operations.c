@@ -120,12 +120,8 @@ static void *count_cases(void *arg)
             (w->from != INK_DATE_NONE && opened < w->from) ||
             (w->to != INK_DATE_NONE && opened > w->to))
             continue;
-        int32_t closed = cs->closed_on[i];
-        if (closed != INK_DATE_NONE && closed > w->as_of)
-            closed = INK_DATE_NONE;
-        int resolved = closed != INK_DATE_NONE &&
-                       (cs->close_reason[i] == INK_CLOSE_PAID ||
-                        cs->close_reason[i] == INK_CLOSE_SETTLED);
+        int32_t closed = ink__kpi_closed_at(cs, i, w->as_of);
+        int resolved = ink__kpi_resolved(cs, i, closed);
         /* Active in m: opened_on <= end(m) and not closed before start(m),
          * i.e. month(opened) <= m <= month(closed). */
         int64_t first = axis_month(axis, opened);
