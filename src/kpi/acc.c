@@ -10,13 +10,16 @@
 int ink__kpi_acc_init(kpi_acc *a, const acc_shape *shape)
 {
     memset(a, 0, sizeof *a);
-    size_t w = shape->windows ? shape->windows : 1;
-    a->eligible = ink__calloc_array(w, sizeof *a->eligible);
-    a->eligible_amount = ink__calloc_array(w, sizeof *a->eligible_amount);
-    a->realized = ink__calloc_array(w, sizeof *a->realized);
+    size_t w = shape->windows + 1;
+    a->lived_cases = ink__calloc_array(w, sizeof *a->lived_cases);
+    a->lived_amount = ink__calloc_array(w, sizeof *a->lived_amount);
+    a->realized_step = ink__calloc_array(w, sizeof *a->realized_step);
     a->channels = ink__calloc_array(shape->channels ? shape->channels : 1,
                                     sizeof *a->channels);
-    if (!a->eligible || !a->eligible_amount || !a->realized || !a->channels) {
+    a->chan_lanes = ink__calloc_array(
+        shape->chan_stride ? shape->chan_stride : 1, sizeof *a->chan_lanes);
+    if (!a->lived_cases || !a->lived_amount || !a->realized_step ||
+        !a->channels || !a->chan_lanes) {
         ink__kpi_acc_cleanup(a);
         return 0;
     }
@@ -25,13 +28,31 @@ int ink__kpi_acc_init(kpi_acc *a, const acc_shape *shape)
 
 void ink__kpi_acc_cleanup(kpi_acc *a)
 {
-    free(a->eligible);
-    free(a->eligible_amount);
-    free(a->realized);
+    free(a->lived_cases);
+    free(a->lived_amount);
+    free(a->realized_step);
     free(a->channels);
+    free(a->chan_lanes);
     free(a->resolution_days.v);
     free(a->debtors.v);
     memset(a, 0, sizeof *a);
+}
+
+void ink__kpi_acc_flush(kpi_acc *a, const acc_shape *shape)
+{
+    if (!a->pending)
+        return;
+    for (size_t k = 0; k < KPI_LANES; k++)
+        a->lanes[k] += a->lanes_pending[k];
+    memset(a->lanes_pending, 0, sizeof a->lanes_pending);
+    for (size_t c = 1; c < shape->channels; c++) {
+        uint32_t *lane = a->chan_lanes + (c - 1) * 3;
+        a->channels[c].outbound += lane[0];
+        a->channels[c].valid += lane[1];
+        a->channels[c].responded += lane[2];
+    }
+    memset(a->chan_lanes, 0, shape->chan_stride * sizeof *a->chan_lanes);
+    a->pending = 0;
 }
 
 static int add64(int64_t *sum, int64_t v)
@@ -53,9 +74,8 @@ static int append(void **v, size_t *len, size_t *cap, const void *src, size_t n,
 
 int ink__kpi_acc_merge(kpi_acc *a, const kpi_acc *b, const acc_shape *shape)
 {
-    a->cases += b->cases;
-    a->open_cases += b->open_cases;
-    a->resolved_cases += b->resolved_cases;
+    for (size_t k = 0; k < KPI_LANES; k++)
+        a->lanes[k] += b->lanes[k];
     /* Two distinct codes are enough to say "mixed" and to name them. */
     uint32_t seen[2] = {b->currency, b->currency_other};
     for (int k = 0; k < 2; k++) {
@@ -69,22 +89,13 @@ int ink__kpi_acc_merge(kpi_acc *a, const kpi_acc *b, const acc_shape *shape)
     a->overflow |= b->overflow;
     a->overflow |= !add64(&a->placed, b->placed);
     a->overflow |= !add64(&a->collected, b->collected);
-    for (size_t w = 0; w < shape->windows; w++) {
-        a->eligible[w] += b->eligible[w];
-        a->overflow |= !add64(&a->eligible_amount[w], b->eligible_amount[w]);
-        a->overflow |= !add64(&a->realized[w], b->realized[w]);
+    for (size_t w = 0; w <= shape->windows; w++) {
+        a->lived_cases[w] += b->lived_cases[w];
+        a->overflow |= !add64(&a->lived_amount[w], b->lived_amount[w]);
+        a->overflow |= !add64(&a->realized_step[w], b->realized_step[w]);
     }
-    a->resolution_days_sum += b->resolution_days_sum;
-    a->first_payment_days_sum += b->first_payment_days_sum;
-    a->first_payment_cases += b->first_payment_cases;
-    a->contact_to_payment_days_sum += b->contact_to_payment_days_sum;
-    a->contact_to_payment_cases += b->contact_to_payment_cases;
-    a->first_contact_resolved += b->first_contact_resolved;
     a->sole_attempted += b->sole_attempted;
     a->sole_reached += b->sole_reached;
-    a->outbound += b->outbound;
-    a->valid_outbound += b->valid_outbound;
-    a->automated_outbound += b->automated_outbound;
     for (size_t c = 0; c < shape->channels; c++) {
         a->channels[c].outbound += b->channels[c].outbound;
         a->channels[c].valid += b->channels[c].valid;
@@ -225,9 +236,10 @@ int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
     if (!g->realization || !g->eligible || !g->channel_names || !g->response)
         return 0;
 
-    v->cases = a->cases;
-    v->open_cases = a->open_cases;
-    v->resolved_cases = a->resolved_cases;
+    const int64_t *n = a->lanes;
+    v->cases = (uint64_t)n[LANE_CASES];
+    v->open_cases = (uint64_t)n[LANE_OPEN];
+    v->resolved_cases = (uint64_t)n[LANE_RESOLVED];
     v->amounts_null = amounts_null;
     v->currency = a->currency && !a->currency_other
                       ? ink_dict_get(cs->currency.values, a->currency, NULL)
@@ -236,27 +248,38 @@ int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
     v->collected_amount = a->collected;
     v->recovery_rate =
         amounts_null ? NAN : ratio((double)a->collected, (double)a->placed);
-    for (size_t w = 0; w < shape->windows; w++) {
-        g->eligible[w] = a->eligible[w];
+    /* Eligible for the j-th smallest window: the cases that lived
+     * through more than j windows; realized in it: the steps up to j. */
+    uint64_t eligible = 0;
+    int64_t eligible_amount = 0, realized = 0;
+    for (size_t j = shape->windows; j-- > 0;) {
+        eligible += a->lived_cases[j + 1];
+        a->overflow |= !add64(&eligible_amount, a->lived_amount[j + 1]);
+        size_t w = shape->window_at[j];
+        g->eligible[w] = eligible;
+        g->realization[w] = (double)eligible_amount; /* until the pass below */
+    }
+    for (size_t j = 0; j < shape->windows; j++) {
+        a->overflow |= !add64(&realized, a->realized_step[j]);
+        size_t w = shape->window_at[j];
         /* null when no case is old enough for the window */
-        g->realization[w] =
-            amounts_null || a->eligible[w] == 0
-                ? NAN
-                : (double)a->realized[w] / (double)a->eligible_amount[w];
+        g->realization[w] = amounts_null || g->eligible[w] == 0
+                                ? NAN
+                                : (double)realized / g->realization[w];
     }
     v->realization_rate = g->realization;
     v->eligible_cases = g->eligible;
 
     v->avg_days_to_resolution =
-        ratio((double)a->resolution_days_sum, (double)a->resolved_cases);
+        ratio((double)n[LANE_RESOLUTION_DAYS], (double)n[LANE_RESOLVED]);
     v->median_days_to_resolution = ink__kpi_median(&a->resolution_days);
-    v->avg_days_to_first_payment = ratio((double)a->first_payment_days_sum,
-                                         (double)a->first_payment_cases);
+    v->avg_days_to_first_payment =
+        ratio((double)n[LANE_PAID_DAYS], (double)n[LANE_PAID]);
     v->avg_days_first_contact_to_payment =
-        ratio((double)a->contact_to_payment_days_sum,
-              (double)a->contact_to_payment_cases);
+        ratio((double)n[LANE_CONTACT_TO_PAYMENT_DAYS],
+              (double)n[LANE_CONTACT_TO_PAYMENT]);
     v->first_contact_resolution_rate =
-        ratio((double)a->first_contact_resolved, (double)a->resolved_cases);
+        ratio((double)n[LANE_FIRST_CONTACT_RESOLVED], (double)n[LANE_RESOLVED]);
 
     /* Distinct debtors over the group's cases: attempted when any of
      * their cases has an outbound contact, reached when attempted and
@@ -267,11 +290,11 @@ int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
     reached += a->sole_reached;
     v->reachability_rate = ratio((double)reached, (double)attempted);
     v->valid_contact_rate =
-        ratio((double)a->valid_outbound, (double)a->outbound);
+        ratio((double)n[LANE_VALID_OUTBOUND], (double)n[LANE_OUTBOUND]);
     v->attempts_per_reached_debtor =
-        ratio((double)a->outbound, (double)reached);
+        ratio((double)n[LANE_OUTBOUND], (double)reached);
     v->automation_rate =
-        ratio((double)a->automated_outbound, (double)a->outbound);
+        ratio((double)n[LANE_AUTOMATED_OUTBOUND], (double)n[LANE_OUTBOUND]);
 
     /* response_rate: channels with an outbound contact, in byte order. */
     size_t k = 0;

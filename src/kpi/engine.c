@@ -37,9 +37,33 @@ typedef struct kpi_ctx {
     uint64_t stride[INK_KPI_MAX_DIMS];
     uint64_t key_space; /* keys are 0 .. key_space - 1 */
     acc_shape shape;
-    const int32_t *windows;
+    /* The windows in ascending order, and where each goes in the output. */
+    int32_t sorted_windows[INK_KPI_MAX_WINDOWS];
+    size_t window_at[INK_KPI_MAX_WINDOWS];
     kpi_fact_view facts; /* fact is NULL: walk the rows */
 } kpi_ctx;
+
+/* How many of the ascending windows w[0..n) are <= days (below: < days).
+ * A scan for the usual few windows, a binary search for curves. */
+static inline size_t windows_upto(const int32_t *w, size_t n, int32_t days,
+                                  int below)
+{
+    if (n <= 8) {
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            k += below ? w[j] < days : w[j] <= days;
+        return k;
+    }
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (below ? w[mid] < days : w[mid] <= days)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 /* ------------------------------------------------------------------ */
 /* Groups of one thread: composite key -> accumulator                  */
@@ -123,85 +147,133 @@ static kpi_acc *group_get(group_set *g, uint64_t key, const acc_shape *shape)
 /* ------------------------------------------------------------------ */
 /* Adding one case                                                     */
 
-static int push_day(i32_vec *v, int32_t day)
+/* Room for one more element: pushes are then a store and an add of 0
+ * or 1, without a branch on whether the case pushes at all. */
+static int room_for_one(void **v, size_t *cap, size_t len, size_t size)
 {
-    if (!ink__reserve((void **)&v->v, &v->cap, v->len + 1, sizeof *v->v))
-        return 0;
-    v->v[v->len++] = day;
-    return 1;
+    return len < *cap || ink__reserve(v, cap, len + 1, size);
 }
 
-static int push_debtor(debtor_vec *v, uint32_t debtor, uint32_t flags)
-{
-    if (!ink__reserve((void **)&v->v, &v->cap, v->len + 1, sizeof *v->v))
-        return 0;
-    v->v[v->len++] = (debtor_flag){debtor, flags};
-    return 1;
-}
-
-static void add_amount(kpi_acc *a, int64_t *sum, int64_t v)
-{
-    if (__builtin_add_overflow(*sum, v, sum))
-        a->overflow = 1;
-}
-
-/* Adds case i, whose facts at the report's as_of are f (channel counts
- * in chan), to a. Returns 0 on allocation failure. */
-static int add_case(const kpi_ctx *c, kpi_acc *a, size_t i, const kpi_fact *f,
-                    const uint8_t *chan)
+/* What a case adds beyond its lanes: amounts, the windows, the day for
+ * the median and the debtor for reachability. Which of these apply is
+ * data (paid or not, resolved or not, ...) that no branch predictor can
+ * guess, so they are added as 0 or 1 and masks. Returns 0 on allocation
+ * failure. */
+static int add_rest(const kpi_ctx *c, kpi_acc *a, size_t i, int64_t collected,
+                    uint32_t flags, int32_t resolved, int32_t days,
+                    int32_t paid, int32_t paid_days)
 {
     const ink_cases *cs = c->cs;
     const int32_t opened = cs->opened_on[i];
-    const int32_t closed = ink__kpi_closed_at(cs, i, c->as_of);
     const int64_t amount = cs->amount[i];
-    a->cases++;
-    a->open_cases += closed == INK_DATE_NONE;
-    if (ink__kpi_resolved(cs, i, closed)) {
-        a->resolved_cases++;
-        a->resolution_days_sum += closed - opened;
-        if (!push_day(&a->resolution_days, closed - opened))
-            return 0;
-    }
+    int over = (flags & FACT_OVERFLOW) != 0;
     uint32_t currency = cs->currency.codes[i];
-    if (!a->currency)
-        a->currency = currency;
-    else if (currency != a->currency && !a->currency_other)
-        a->currency_other = currency;
-    add_amount(a, &a->placed, amount);
-    add_amount(a, &a->collected, f->collected);
-    if (f->flags & FACT_OVERFLOW)
-        a->overflow = 1;
-    /* Eligible for window X when opened_on + X <= as_of. */
-    const int32_t lived = c->as_of - opened;
-    size_t nw = c->shape.windows;
-    for (size_t w = 0; w < nw; w++) {
-        if (c->windows[w] <= lived) {
-            a->eligible[w]++;
-            add_amount(a, &a->eligible_amount[w], amount);
+    if (currency != a->currency) {
+        if (!a->currency)
+            a->currency = currency;
+        else if (!a->currency_other)
+            a->currency_other = currency;
+    }
+    over |= __builtin_add_overflow(a->placed, amount, &a->placed);
+    over |= __builtin_add_overflow(a->collected, collected, &a->collected);
+
+    /* Eligible for window X when opened_on + X <= as_of: the case has
+     * lived through the `lived` smallest windows. */
+    const size_t nw = c->shape.windows;
+    const size_t lived =
+        windows_upto(c->sorted_windows, nw, c->as_of - opened, 0);
+    a->lived_cases[lived]++;
+    over |= __builtin_add_overflow(a->lived_amount[lived], amount,
+                                   &a->lived_amount[lived]);
+    /* A payment on day d after placement counts in the windows >= d the
+     * case lived through (so none after as_of): it steps up at the first
+     * of them and back down at `lived`. */
+    int64_t counted = 0;
+    if (!(flags & FACT_WALK_PAYMENTS)) {
+        /* No payment, or one: the lanes say when and how much. */
+        size_t from = windows_upto(c->sorted_windows, nw,
+                                   paid ? paid_days : INT32_MAX, 1);
+        counted = from < lived ? collected : 0;
+        over |= __builtin_add_overflow(a->realized_step[from], counted,
+                                       &a->realized_step[from]);
+    } else if (lived) {
+        const ink_payments *ps = c->ps;
+        for (uint32_t k = ps->case_offset[i]; k < ps->case_offset[i + 1]; k++) {
+            size_t from =
+                windows_upto(c->sorted_windows, nw, ps->paid_on[k] - opened, 1);
+            int64_t in = from < lived ? ps->amount[k] : 0;
+            over |= __builtin_add_overflow(a->realized_step[from], in,
+                                           &a->realized_step[from]);
+            over |= __builtin_add_overflow(counted, in, &counted);
         }
     }
-    /* Per window the case has lived through, its payments in it (so none
-     * after as_of): a mask per payment rather than a branch (payments per
-     * case vary). */
-    const ink_payments *ps = c->ps;
-    const uint32_t k0 = ps->case_offset[i], k1 = ps->case_offset[i + 1];
-    for (size_t w = 0; k0 < k1 && w < nw; w++) {
-        const int32_t window = c->windows[w];
-        if (window > lived)
-            continue;
-        int64_t sum = 0;
-        int over = 0;
-        for (uint32_t k = k0; k < k1; k++) {
-            int64_t in = -(int64_t)(ps->paid_on[k] - opened <= window);
-            over |= __builtin_add_overflow(sum, ps->amount[k] & in, &sum);
-        }
-        over |= __builtin_add_overflow(a->realized[w], sum, &a->realized[w]);
-        a->overflow |= over;
+    over |= __builtin_sub_overflow(a->realized_step[lived], counted,
+                                   &a->realized_step[lived]);
+    a->overflow |= over;
+
+    if (!room_for_one((void **)&a->resolution_days.v, &a->resolution_days.cap,
+                      a->resolution_days.len, sizeof(int32_t)))
+        return 0;
+    a->resolution_days.v[a->resolution_days.len] = days;
+    a->resolution_days.len += (size_t)resolved;
+
+    /* Reachability: a debtor with no other case is counted here; one with
+     * several is deduplicated when the group is finished. */
+    const uint32_t attempted = (flags & FACT_ATTEMPTED) != 0;
+    const uint32_t responded = (flags & FACT_RESPONDED) != 0;
+    const uint32_t sole = (flags & FACT_SOLE_DEBTOR) != 0;
+    a->sole_attempted += sole & attempted;
+    a->sole_reached += sole & attempted & responded;
+    if (!room_for_one((void **)&a->debtors.v, &a->debtors.cap, a->debtors.len,
+                      sizeof(debtor_flag)))
+        return 0;
+    const uint32_t debtor_flags = attempted | responded << 1;
+    a->debtors.v[a->debtors.len] =
+        (debtor_flag){cs->debtor_id.codes[i], debtor_flags};
+    a->debtors.len += !sole && debtor_flags;
+    return 1;
+}
+
+typedef int16_t i16x16 __attribute__((vector_size(32)));
+typedef int32_t i32x16 __attribute__((vector_size(64)));
+typedef uint8_t u8x16 __attribute__((vector_size(16)));
+typedef uint32_t u32x16 __attribute__((vector_size(64)));
+
+/* Adds case i by its kept fact f and channel row chan: 16 lanes and the
+ * channel bytes 16 at a time. */
+static int add_fact(const kpi_ctx *c, kpi_acc *a, size_t i, const kpi_fact *f,
+                    const uint8_t *chan)
+{
+    i16x16 lane;
+    i32x16 sum;
+    memcpy(&lane, f->lane, sizeof lane);
+    memcpy(&sum, a->lanes_pending, sizeof sum);
+    sum += __builtin_convertvector(lane, i32x16);
+    memcpy(a->lanes_pending, &sum, sizeof sum);
+    for (size_t k = 0; k < c->shape.chan_stride; k += 16) {
+        u8x16 bytes;
+        u32x16 lanes;
+        memcpy(&bytes, chan + k, sizeof bytes);
+        memcpy(&lanes, a->chan_lanes + k, sizeof lanes);
+        lanes += __builtin_convertvector(bytes, u32x16);
+        memcpy(a->chan_lanes + k, &lanes, sizeof lanes);
     }
-    a->outbound += f->outbound;
-    a->valid_outbound += f->valid_outbound;
-    a->automated_outbound += f->automated_outbound;
-    if (f->flags & FACT_WIDE) {
+    if (++a->pending == 1u << 16)
+        ink__kpi_acc_flush(a, &c->shape);
+    return add_rest(c, a, i, f->collected, (uint16_t)f->lane[LANE_FLAGS],
+                    f->lane[LANE_RESOLVED], f->lane[LANE_RESOLUTION_DAYS],
+                    f->lane[LANE_PAID], f->lane[LANE_PAID_DAYS]);
+}
+
+/* Adds case i by facts made from its rows (channel counts in chan, or
+ * its contacts walked when they do not fit a byte). */
+static int add_made(const kpi_ctx *c, kpi_acc *a, size_t i, const kpi_case *f,
+                    const uint8_t *chan)
+{
+    for (size_t k = 0; k < KPI_LANES; k++)
+        a->lanes[k] += f->lane[k];
+    uint32_t flags = (uint32_t)f->lane[LANE_FLAGS];
+    if (flags & FACT_WIDE) {
         const ink_contacts *ct = c->ct;
         for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
             if (ct->date[k] > c->as_of)
@@ -213,34 +285,17 @@ static int add_case(const kpi_ctx *c, kpi_acc *a, size_t i, const kpi_fact *f,
             ch->valid += ct->outcome[k] != INK_OUTCOME_INVALID;
             ch->responded += ct->outcome[k] == INK_OUTCOME_RESPONDED;
         }
-    } else if (f->outbound) {
-        for (size_t k = 0; k < c->shape.channels; k++) {
-            a->channels[k].outbound += chan[3 * k];
-            a->channels[k].valid += chan[3 * k + 1];
-            a->channels[k].responded += chan[3 * k + 2];
+    } else if (f->lane[LANE_OUTBOUND]) {
+        for (size_t k = 1; k < c->shape.channels; k++) {
+            const uint8_t *b = chan + (k - 1) * 3;
+            a->channels[k].outbound += b[0];
+            a->channels[k].valid += b[1];
+            a->channels[k].responded += b[2];
         }
     }
-    a->first_contact_resolved += (f->flags & FACT_FIRST_CONTACT_RESOLVED) != 0;
-    uint32_t flags = (f->flags & FACT_ATTEMPTED ? 1u : 0u) |
-                     (f->flags & FACT_RESPONDED ? 2u : 0u);
-    if (f->flags & FACT_SOLE_DEBTOR) {
-        a->sole_attempted += (flags & 1) != 0;
-        a->sole_reached += flags == 3;
-    } else if (flags &&
-               !push_debtor(&a->debtors, cs->debtor_id.codes[i], flags)) {
-        return 0;
-    }
-    if (f->first_payment != INK_DATE_NONE) {
-        a->first_payment_days_sum += f->first_payment - opened;
-        a->first_payment_cases++;
-        if (f->first_contact != INK_DATE_NONE &&
-            f->first_payment >= f->first_contact) {
-            a->contact_to_payment_days_sum +=
-                f->first_payment - f->first_contact;
-            a->contact_to_payment_cases++;
-        }
-    }
-    return 1;
+    return add_rest(c, a, i, f->collected, flags, f->lane[LANE_RESOLVED],
+                    f->lane[LANE_RESOLUTION_DAYS], f->lane[LANE_PAID],
+                    f->lane[LANE_PAID_DAYS]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -272,15 +327,12 @@ static void *run_worker(void *arg)
     }
     /* Without kept facts (an earlier as_of, or the first report), each
      * case's facts are made here, as of the report's day. */
-    kpi_fact made;
-    uint8_t *chan = NULL;
-    if (!c->facts.fact) {
-        chan = ink__alloc_array(c->shape.channels * 3, 1);
-        if (!chan) {
-            free(direct);
-            w->ok = 0;
-            return NULL;
-        }
+    kpi_case made;
+    uint8_t *chan = ink__alloc_array(c->shape.chan_stride, 1);
+    if (!chan) {
+        free(direct);
+        w->ok = 0;
+        return NULL;
     }
     for (size_t i = w->begin; i < w->end; i++) {
         int32_t opened = cs->opened_on[i];
@@ -292,36 +344,41 @@ static void *run_worker(void *arg)
         for (size_t d = 0; d < c->dim_count; d++)
             key +=
                 ink__kpi_dim_code(&c->dims[d], cs, i, c->as_of) * c->stride[d];
-        /* Neighbouring cases often share a group (a cohort, a batch). */
-        if (key != last_key) {
-            uint32_t slot = direct ? direct[key] : 0;
-            if (slot) {
-                acc = &w->groups.accs[slot - 1];
-            } else {
-                acc = group_get(&w->groups, key, &c->shape);
-                if (!acc) {
-                    w->ok = 0;
-                    break;
-                }
-                if (direct)
-                    direct[key] = (uint32_t)(acc - w->groups.accs) + 1;
+        /* The table (always, as neighbours are rarely in one group), or
+         * the hash when the key changed (a cohort, a batch). */
+        uint32_t slot = direct ? direct[key] : 0;
+        if (slot) {
+            acc = &w->groups.accs[slot - 1];
+        } else if (direct || key != last_key) {
+            acc = group_get(&w->groups, key, &c->shape);
+            if (!acc) {
+                w->ok = 0;
+                break;
             }
+            if (direct)
+                direct[key] = (uint32_t)(acc - w->groups.accs) + 1;
             last_key = key;
         }
-        const kpi_fact *f = &made;
-        const uint8_t *counts = chan;
-        if (c->facts.fact) {
-            f = &c->facts.fact[i];
-            counts = c->facts.chan + i * c->shape.channels * 3;
+        int ok;
+        if (c->facts.fact && !(c->facts.fact[i].lane[LANE_FLAGS] & FACT_WIDE)) {
+            ok = add_fact(c, acc, i, &c->facts.fact[i],
+                          c->facts.chan + i * c->shape.chan_stride);
         } else {
+            /* An earlier as_of, or a case too wide for its kept fact. */
             ink__kpi_fact_compute(c->p, c->shape.channels, i, c->as_of, &made,
                                   chan);
+            if (c->facts.fact)
+                made.lane[LANE_FLAGS] |=
+                    c->facts.fact[i].lane[LANE_FLAGS] & FACT_SOLE_DEBTOR;
+            ok = add_made(c, acc, i, &made, chan);
         }
-        if (!add_case(c, acc, i, f, counts)) {
+        if (!ok) {
             w->ok = 0;
             break;
         }
     }
+    for (size_t g = 0; g < w->groups.count; g++)
+        ink__kpi_acc_flush(&w->groups.accs[g], &c->shape);
     free(direct);
     free(chan);
     return NULL;
@@ -409,6 +466,53 @@ static void describe_group(const ink_kpi_report *r, const kpi_group *g,
         snprintf(buf + n, cap - n, "}");
 }
 
+typedef struct total_job {
+    const ink_portfolio *p;
+    acc_shape shape; /* with a scratch of its own */
+    kpi_group *total;
+    int ok;
+} total_job;
+
+static void *finish_total(void *arg)
+{
+    total_job *j = arg;
+    j->ok = ink__kpi_finish(j->p, &j->shape, j->total,
+                            j->total->acc.currency_other != 0);
+    return NULL;
+}
+
+/* Finishes every group and the total: the total (as much work as all the
+ * groups together: every resolved day and debtor again) on a thread of
+ * its own when there are groups and threads. 0 on allocation failure. */
+static int finish_all(const ink_portfolio *p, ink_kpi_report *r,
+                      const acc_shape *shape, int threaded)
+{
+    total_job job = {p, *shape, &r->total, 0};
+    uint8_t *scratch = NULL;
+    pthread_t tid;
+    int started = 0;
+    if (threaded && r->group_count > 0) {
+        size_t debtors =
+            ink_dict_count(ink_portfolio_cases(p)->debtor_id.values);
+        scratch = ink__calloc_array(debtors + 1, 1);
+        if (!scratch)
+            return 0;
+        job.shape.debtor_flags = scratch;
+        started = pthread_create(&tid, NULL, finish_total, &job) == 0;
+    }
+    int ok = 1;
+    for (size_t g = 0; ok && g < r->group_count; g++)
+        ok = ink__kpi_finish(p, shape, &r->groups[g], 0);
+    if (started) {
+        pthread_join(tid, NULL);
+    } else {
+        job.shape.debtor_flags = shape->debtor_flags;
+        finish_total(&job);
+    }
+    free(scratch);
+    return ok && job.ok;
+}
+
 static ink_status mixed_currency(const ink_portfolio *p, const kpi_acc *a,
                                  const char *what, ink_error *err)
 {
@@ -489,8 +593,18 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
         }
         r->window_count = opt->window_count;
     }
-    c.windows = r->windows;
     c.shape.windows = r->window_count;
+    /* Insertion sort: a few windows, or curves' already ascending ones. */
+    for (size_t w = 0; w < r->window_count; w++) {
+        size_t j = w;
+        for (; j > 0 && c.sorted_windows[j - 1] > r->windows[w]; j--) {
+            c.sorted_windows[j] = c.sorted_windows[j - 1];
+            c.window_at[j] = c.window_at[j - 1];
+        }
+        c.sorted_windows[j] = r->windows[w];
+        c.window_at[j] = w;
+    }
+    c.shape.window_at = c.window_at;
     /* Every row counts: the kept per-case facts give the same sums. */
     if (p->latest_date == INK_DATE_NONE || c.as_of >= p->latest_date) {
         st = ink__kpi_facts_get(p, &c.facts);
@@ -503,6 +617,7 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
             memset(&c.facts, 0, sizeof c.facts);
     }
     c.shape.channels = ink_dict_count(c.ct->channel.values);
+    c.shape.chan_stride = ink__kpi_chan_stride(c.shape.channels);
     c.shape.debtor_flags =
         ink__calloc_array(ink_dict_count(c.cs->debtor_id.values) + 1, 1);
     if (!c.shape.debtor_flags) {
@@ -626,13 +741,7 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
         st = mixed_currency(p, &r->total.acc, "the portfolio", err);
         goto fail;
     }
-    for (size_t g = 0; g < r->group_count; g++)
-        if (!ink__kpi_finish(p, &c.shape, &r->groups[g], 0)) {
-            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-            goto fail;
-        }
-    if (!ink__kpi_finish(p, &c.shape, &r->total,
-                         r->total.acc.currency_other != 0)) {
+    if (!finish_all(p, r, &c.shape, nworkers > 1)) {
         st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
         goto fail;
     }

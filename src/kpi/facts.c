@@ -83,24 +83,31 @@ static kpi_facts *facts_of(const ink_portfolio *cp)
 }
 
 void ink__kpi_fact_compute(const ink_portfolio *p, size_t channels, size_t i,
-                           int32_t as_of, kpi_fact *out, uint8_t *chan)
+                           int32_t as_of, kpi_case *out, uint8_t *chan)
 {
     const ink_cases *cs = &p->cases;
     const ink_payments *ps = &p->payments;
     const ink_contacts *ct = &p->contacts;
-    kpi_fact f = {0, INK_DATE_NONE, INK_DATE_NONE, 0, 0, 0, 0};
-    int32_t closed = ink__kpi_closed_at(cs, i, as_of);
-    int resolved = ink__kpi_resolved(cs, i, closed);
+    kpi_case f = {0};
+    uint32_t flags = 0;
+    const int32_t opened = cs->opened_on[i];
+    const int32_t closed = ink__kpi_closed_at(cs, i, as_of);
+    const int resolved = ink__kpi_resolved(cs, i, closed);
+    int32_t first_payment = INK_DATE_NONE, first_contact = INK_DATE_NONE;
+    uint32_t paid = 0;
     for (uint32_t k = ps->case_offset[i]; k < ps->case_offset[i + 1]; k++) {
         if (ps->paid_on[k] > as_of)
             break;
         int64_t v = ps->amount[k];
+        if (++paid > 1 || v <= 0)
+            flags |= FACT_WALK_PAYMENTS;
         if (__builtin_add_overflow(f.collected, v, &f.collected))
-            f.flags |= FACT_OVERFLOW;
-        if (v > 0 && f.first_payment == INK_DATE_NONE)
-            f.first_payment = ps->paid_on[k];
+            flags |= FACT_OVERFLOW;
+        if (v > 0 && first_payment == INK_DATE_NONE)
+            first_payment = ps->paid_on[k];
     }
-    memset(chan, 0, channels * 3 * sizeof *chan);
+    const size_t stride = ink__kpi_chan_stride(channels);
+    memset(chan, 0, stride);
     uint32_t valid_before_close = 0;
     /* Per channel in a byte each: a case past 255 contacts of a channel
      * is marked wide and its contacts are walked by the report. */
@@ -109,37 +116,77 @@ void ink__kpi_fact_compute(const ink_portfolio *p, size_t channels, size_t i,
         if (ct->date[k] > as_of)
             break;
         if (ct->direction[k] != INK_DIRECTION_OUT) {
-            f.flags |= FACT_RESPONDED; /* inbound is always a response */
+            flags |= FACT_RESPONDED; /* inbound is always a response */
             continue;
         }
-        uint8_t *ch = chan + (size_t)ct->channel.codes[k] * 3;
-        f.outbound++;
+        uint8_t *ch = chan + ((size_t)ct->channel.codes[k] - 1) * 3;
+        f.lane[LANE_OUTBOUND]++;
         wide |= ch[0] == UINT8_MAX;
         ch[0]++;
-        f.automated_outbound += ct->automated[k];
+        f.lane[LANE_AUTOMATED_OUTBOUND] += ct->automated[k];
         uint8_t outcome = ct->outcome[k];
         if (outcome == INK_OUTCOME_INVALID)
             continue;
         ch[1]++;
-        f.valid_outbound++;
-        if (f.first_contact == INK_DATE_NONE)
-            f.first_contact = ct->date[k];
+        f.lane[LANE_VALID_OUTBOUND]++;
+        if (first_contact == INK_DATE_NONE)
+            first_contact = ct->date[k];
         if (resolved && ct->date[k] <= closed)
             valid_before_close++;
         if (outcome == INK_OUTCOME_RESPONDED) {
             ch[2]++;
-            f.flags |= FACT_RESPONDED;
+            flags |= FACT_RESPONDED;
         }
     }
     if (wide) {
-        f.flags |= FACT_WIDE;
-        memset(chan, 0, channels * 3 * sizeof *chan);
+        flags |= FACT_WIDE;
+        memset(chan, 0, stride);
     }
-    if (f.outbound)
-        f.flags |= FACT_ATTEMPTED;
-    if (resolved && valid_before_close == 1)
-        f.flags |= FACT_FIRST_CONTACT_RESOLVED;
+    if (f.lane[LANE_OUTBOUND])
+        flags |= FACT_ATTEMPTED;
+    f.lane[LANE_CASES] = 1;
+    f.lane[LANE_OPEN] = closed == INK_DATE_NONE;
+    f.lane[LANE_RESOLVED] = resolved;
+    f.lane[LANE_RESOLUTION_DAYS] = resolved ? closed - opened : 0;
+    f.lane[LANE_FIRST_CONTACT_RESOLVED] = resolved && valid_before_close == 1;
+    if (first_payment != INK_DATE_NONE) {
+        f.lane[LANE_PAID] = 1;
+        f.lane[LANE_PAID_DAYS] = first_payment - opened;
+        if (first_contact != INK_DATE_NONE && first_payment >= first_contact) {
+            f.lane[LANE_CONTACT_TO_PAYMENT] = 1;
+            f.lane[LANE_CONTACT_TO_PAYMENT_DAYS] =
+                first_payment - first_contact;
+        }
+    }
+    f.lane[LANE_FLAGS] = (int32_t)flags;
     *out = f;
+}
+
+/* The kept form of c: its lanes in 16 bits, or only FACT_WIDE (with a
+ * zero channel row) when one does not fit. */
+static void pack(const kpi_case *c, kpi_fact *out, uint8_t *chan, size_t stride)
+{
+    int fits = !(c->lane[LANE_FLAGS] & FACT_WIDE);
+    for (size_t k = 0; k < KPI_LANES; k++)
+        fits &= c->lane[k] >= INT16_MIN && c->lane[k] <= INT16_MAX;
+    memset(out, 0, sizeof *out);
+    out->collected = c->collected;
+    if (!fits) {
+        out->lane[LANE_FLAGS] = FACT_WIDE;
+        memset(chan, 0, stride);
+        return;
+    }
+    for (size_t k = 0; k < KPI_LANES; k++)
+        out->lane[k] = (int16_t)c->lane[k];
+}
+
+/* Case i's kept fact and channel row, made from all its rows. */
+static void keep_case(const ink_portfolio *p, size_t channels, size_t i,
+                      kpi_fact *out, uint8_t *chan)
+{
+    kpi_case c;
+    ink__kpi_fact_compute(p, channels, i, INT32_MAX, &c, chan);
+    pack(&c, out, chan, ink__kpi_chan_stride(channels));
 }
 
 typedef struct build_part {
@@ -151,17 +198,16 @@ typedef struct build_part {
 static void *build_range(void *arg)
 {
     build_part *b = arg;
-    size_t k = b->f->channels;
+    size_t k = b->f->channels, stride = ink__kpi_chan_stride(k);
     for (size_t i = b->begin; i < b->end; i++)
-        ink__kpi_fact_compute(b->p, k, i, INT32_MAX, &b->f->fact[i],
-                              b->f->chan + i * k * 3);
+        keep_case(b->p, k, i, &b->f->fact[i], b->f->chan + i * stride);
     return NULL;
 }
 
 /* Facts of cases [from, p's cases), on two threads when there are many. */
 static int build(const ink_portfolio *p, kpi_facts *f, size_t from)
 {
-    size_t cases = p->cases.count, k = f->channels;
+    size_t cases = p->cases.count, stride = ink__kpi_chan_stride(f->channels);
     if (cases > f->cap) {
         size_t cap = f->cap ? f->cap : 1024;
         while (cap < cases)
@@ -170,8 +216,7 @@ static int build(const ink_portfolio *p, kpi_facts *f, size_t from)
         if (!fact)
             return 0;
         f->fact = fact;
-        uint8_t *chan =
-            ink__realloc_array(f->chan, cap, (k ? k : 1) * 3 * sizeof *chan);
+        uint8_t *chan = ink__realloc_array(f->chan, cap, stride * sizeof *chan);
         if (!chan)
             return 0;
         f->chan = chan;
@@ -230,9 +275,9 @@ static void count_debtors(const ink_portfolio *p, kpi_facts *f, size_t from)
         f->debtor_of[i] = d;
         if (f->debtor_cases[d]++ == 0) {
             f->debtor_first[d] = (uint32_t)i;
-            f->fact[i].flags |= FACT_SOLE_DEBTOR;
+            f->fact[i].lane[LANE_FLAGS] |= FACT_SOLE_DEBTOR;
         } else {
-            f->fact[f->debtor_first[d]].flags &= ~(uint32_t)FACT_SOLE_DEBTOR;
+            f->fact[f->debtor_first[d]].lane[LANE_FLAGS] &= ~FACT_SOLE_DEBTOR;
         }
     }
 }
@@ -255,6 +300,7 @@ static int refresh(const ink_portfolio *cp, kpi_facts *f)
 {
     ink_portfolio *p = (ink_portfolio *)cp;
     size_t channels = ink_dict_count(p->contacts.channel.values);
+    const size_t stride = ink__kpi_chan_stride(channels);
     int all = !f->built || p->changed_all || channels != f->channels;
     for (size_t j = 0; !all && j < p->changed_len; j++) {
         uint32_t i = p->changed_cases[j];
@@ -274,10 +320,10 @@ static int refresh(const ink_portfolio *cp, kpi_facts *f)
             uint32_t i = p->changed_cases[j];
             if (i >= old)
                 continue;
-            uint32_t sole = f->fact[i].flags & FACT_SOLE_DEBTOR;
-            ink__kpi_fact_compute(p, channels, i, INT32_MAX, &f->fact[i],
-                                  f->chan + (size_t)i * channels * 3);
-            f->fact[i].flags |= sole;
+            int16_t sole = f->fact[i].lane[LANE_FLAGS] & FACT_SOLE_DEBTOR;
+            keep_case(p, channels, i, &f->fact[i],
+                      f->chan + (size_t)i * stride);
+            f->fact[i].lane[LANE_FLAGS] |= sole;
         }
     }
     p->changed_len = 0;

@@ -131,25 +131,57 @@ typedef struct channel_counts {
     uint64_t outbound, valid, responded;
 } channel_counts;
 
+/* Channel counts of a case as kept in the facts: per channel code c >= 1,
+ * bytes 3(c-1) .. 3(c-1)+2 are outbound, valid, responded; the row is
+ * padded with zeros to a multiple of 16 bytes so that a report adds it
+ * 16 bytes at a time. */
+static inline size_t ink__kpi_chan_stride(size_t channels)
+{
+    size_t bytes = channels > 1 ? (channels - 1) * 3 : 1;
+    return (bytes + 15) / 16 * 16;
+}
+
+/* The counts a case adds to its group, one lane each: summed 16 lanes
+ * at a time (kpi_fact), or one by one for a case made from its rows. */
+enum {
+    LANE_CASES,
+    LANE_OPEN,
+    LANE_RESOLVED,
+    LANE_RESOLUTION_DAYS,    /* closed - opened when resolved */
+    LANE_PAID,               /* 1 with a positive payment */
+    LANE_PAID_DAYS,          /* first positive payment - opened */
+    LANE_CONTACT_TO_PAYMENT, /* 1 when paid on or after a valid contact */
+    LANE_CONTACT_TO_PAYMENT_DAYS,
+    LANE_FIRST_CONTACT_RESOLVED,
+    LANE_OUTBOUND,
+    LANE_VALID_OUTBOUND,
+    LANE_AUTOMATED_OUTBOUND,
+    LANE_FLAGS,    /* FACT_* bits, not a count: its sum means nothing */
+    KPI_LANES = 16 /* the rest are zero */
+};
+
 typedef struct kpi_acc {
-    uint64_t cases, open_cases, resolved_cases;
+    int64_t lanes[KPI_LANES];
+    /* Lanes of 16-bit facts added since the last flush: 2^16 of them fit
+     * 32 bits exactly; the channel bytes (chan_stride lanes) likewise. */
+    int32_t lanes_pending[KPI_LANES];
+    uint32_t *chan_lanes;
+    uint32_t pending;
     uint32_t currency;       /* code of the first currency seen; 0: none */
     uint32_t currency_other; /* a second, different code: mixed; 0: none */
     /* Exact sums in 1/10000; a sum past int64 sets overflow (reported as
      * INK_LIMIT rather than a wrong number). */
     int overflow;
     int64_t placed, collected;
-    uint64_t *eligible; /* per window */
-    int64_t *eligible_amount;
-    int64_t *realized;
-    int64_t resolution_days_sum;
+    /* Windows in ascending order (acc_shape): a case that has lived
+     * through exactly k of them adds to lived_cases[k] and lived_amount[k],
+     * and a payment that counts for windows lo .. k-1 adds to
+     * realized_step[lo] and takes back at realized_step[k]. Finishing sums
+     * them up: one add per case and payment, whatever the windows. */
+    uint64_t *lived_cases;  /* windows + 1 */
+    int64_t *lived_amount;  /* windows + 1 */
+    int64_t *realized_step; /* windows + 1 */
     i32_vec resolution_days;
-    int64_t first_payment_days_sum;
-    uint64_t first_payment_cases;
-    int64_t contact_to_payment_days_sum;
-    uint64_t contact_to_payment_cases;
-    uint64_t first_contact_resolved;
-    uint64_t outbound, valid_outbound, automated_outbound;
     channel_counts *channels; /* per channel code */
     debtor_vec debtors;
     /* Debtors of one case only (no deduplication needed), as counts. */
@@ -158,7 +190,10 @@ typedef struct kpi_acc {
 
 typedef struct acc_shape {
     size_t windows;
+    /* window_at[j]: the output index of the j-th smallest window. */
+    const size_t *window_at;
     size_t channels;       /* channel dictionary size */
+    size_t chan_stride;    /* ink__kpi_chan_stride(channels) */
     uint8_t *debtor_flags; /* scratch for finishing: one zero per debtor */
 } acc_shape;
 
@@ -167,6 +202,8 @@ typedef struct acc_shape {
 double ink__kpi_median(i32_vec *days);
 
 int ink__kpi_acc_init(kpi_acc *a, const acc_shape *shape);
+/* Moves the pending lanes into the sums. */
+void ink__kpi_acc_flush(kpi_acc *a, const acc_shape *shape);
 void ink__kpi_acc_cleanup(kpi_acc *a);
 /* a += b (b is left as is). 0 on allocation failure. */
 int ink__kpi_acc_merge(kpi_acc *a, const kpi_acc *b, const acc_shape *shape);
@@ -212,19 +249,28 @@ void ink__kpi_group_cleanup(kpi_group *g);
 /* Per-case facts over all rows (facts.c)                              */
 
 enum {
-    FACT_ATTEMPTED = 1,              /* an outbound contact */
-    FACT_RESPONDED = 2,              /* a response or an inbound contact */
-    FACT_FIRST_CONTACT_RESOLVED = 4, /* resolved, one valid contact before */
-    FACT_OVERFLOW = 8,               /* collected passed int64 */
-    FACT_WIDE = 16,       /* channel counts past a byte: walk the contacts */
-    FACT_SOLE_DEBTOR = 32 /* the debtor has no other case */
+    FACT_ATTEMPTED = 1, /* an outbound contact */
+    FACT_RESPONDED = 2, /* a response or an inbound contact */
+    FACT_OVERFLOW = 8,  /* collected passed int64 */
+    /* Made from rows: channel counts past a byte (walk the contacts).
+     * Kept: that, or a lane past 16 bits (make the case from its rows). */
+    FACT_WIDE = 16,
+    FACT_SOLE_DEBTOR = 32, /* the debtor has no other case (kept only) */
+    /* Realization must walk the payments: more than one, or one that is
+     * not positive (else collected and the paid lanes say it all). */
+    FACT_WALK_PAYMENTS = 64
 };
 
+/* A case's facts as made from its rows. */
+typedef struct kpi_case {
+    int64_t collected;
+    int32_t lane[KPI_LANES];
+} kpi_case;
+
+/* As kept per case: 40 bytes, read once per case by every report. */
 typedef struct kpi_fact {
     int64_t collected;
-    int32_t first_payment, first_contact; /* INK_DATE_NONE: none */
-    uint32_t outbound, valid_outbound, automated_outbound;
-    uint32_t flags;
+    int16_t lane[KPI_LANES];
 } kpi_fact;
 
 typedef struct kpi_facts kpi_facts;
@@ -248,15 +294,15 @@ static inline int ink__kpi_resolved(const ink_cases *cs, size_t i,
 }
 
 /* The facts of case i from its rows dated on or before as_of (INT32_MAX:
- * all), with its channel counts into chan (channels * 3 bytes). The
+ * all), with its channel counts into chan (ink__kpi_chan_stride bytes). The
  * kept facts are this over all rows; a report as of an earlier day makes
  * them case by case. */
 void ink__kpi_fact_compute(const ink_portfolio *p, size_t channels, size_t i,
-                           int32_t as_of, kpi_fact *out, uint8_t *chan);
+                           int32_t as_of, kpi_case *out, uint8_t *chan);
 
 /* The facts of every case, valid while the caller reads p (no apply in
- * between); fact is NULL when facts are disabled. chan holds per case
- * and channel code: outbound, valid, responded. */
+ * between); fact is NULL when facts are disabled. chan holds a row of
+ * channel counts per case (ink__kpi_chan_stride(channels) bytes). */
 typedef struct kpi_fact_view {
     const kpi_fact *fact;
     const uint8_t *chan;

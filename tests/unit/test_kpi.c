@@ -203,6 +203,13 @@ static void test_facts_through_ingest(ink_portfolio *p)
     apply_text(p, INK_FILE_COSTS,
                "period,segment,fte,cost,currency\n2030-01,,1,10,EUR\n");
     check_facts_match(p, "after costs");
+    /* Resolved 100 years after placement: past a 16-bit lane, so the
+     * report makes this case from its rows. */
+    apply_text(p, INK_FILE_CASES,
+               "case_id,debtor_id,segment,opened_on,amount,currency,closed_on,"
+               "close_reason\n"
+               "FC3,FD3,B2C,1930-01-01,70,EUR,2030-01-02,paid\n");
+    check_facts_match(p, "after a case resolved after 100 years");
 }
 
 static void test_threads_and_sums(const ink_portfolio *p)
@@ -251,6 +258,126 @@ static void test_threads_and_sums(const ink_portfolio *p)
         CHECK_INT(t->cases, ink_portfolio_cases(p)->count);
         ink_kpi_report_free(r);
     }
+}
+
+static void remove_portfolio(const char *dir)
+{
+    const char *names[] = {"cases.csv", "payments.csv", "contacts.csv",
+                           "costs.csv"};
+    for (size_t i = 0; i < 4; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    rmdir(dir);
+}
+
+/* Realization windows against a count written out here from the rows:
+ * the windows in any order, a window of 0 days, an earlier as_of (rows
+ * after it unseen), with the kept facts and without. */
+static void test_windows_reference(const ink_portfolio *p)
+{
+    static const int32_t windows[] = {60, 0, 365, 30, 45};
+    const size_t nw = sizeof windows / sizeof windows[0];
+    const ink_cases *cs = ink_portfolio_cases(p);
+    const ink_payments *ps = ink_portfolio_payments(p);
+    int32_t latest = INK_DATE_NONE;
+    for (size_t i = 0; i < cs->count; i++)
+        latest = cs->opened_on[i] > latest ? cs->opened_on[i] : latest;
+    const int32_t as_ofs[] = {INK_DATE_NONE, latest - 200};
+    const char *const by[] = {"currency"};
+    for (size_t a = 0; a < 2; a++) {
+        for (int facts = 1; facts >= 0; facts--) {
+            ink_kpi_options opt;
+            ink_kpi_options_init(&opt);
+            opt.by = by;
+            opt.by_count = 1;
+            opt.as_of = as_ofs[a];
+            memcpy(opt.windows, windows, sizeof windows);
+            opt.window_count = nw;
+            ink__kpi_facts_enabled = facts;
+            ink_kpi_report *r = NULL;
+            CHECK_INT(ink_kpi_compute(p, &opt, &r, NULL), INK_OK);
+            ink__kpi_facts_enabled = 1;
+            if (!r)
+                continue;
+            int32_t as_of = ink_kpi_as_of(r);
+            for (size_t g = 0; g < ink_kpi_group_count(r); g++) {
+                const char *currency = ink_kpi_group_key(r, g, 0);
+                const ink_kpi_values *v = ink_kpi_group(r, g);
+                for (size_t w = 0; w < nw; w++) {
+                    uint64_t eligible = 0;
+                    int64_t placed = 0, realized = 0;
+                    for (size_t i = 0; i < cs->count; i++) {
+                        const char *c = ink_dict_get(
+                            cs->currency.values, cs->currency.codes[i], NULL);
+                        int32_t opened = cs->opened_on[i];
+                        if (strcmp(c, currency) != 0 || opened > as_of ||
+                            opened + windows[w] > as_of)
+                            continue;
+                        eligible++;
+                        placed += cs->amount[i];
+                        for (uint32_t k = ps->case_offset[i];
+                             k < ps->case_offset[i + 1]; k++)
+                            if (ps->paid_on[k] <= as_of &&
+                                ps->paid_on[k] - opened <= windows[w])
+                                realized += ps->amount[k];
+                    }
+                    CHECK_INT(v->eligible_cases[w], eligible);
+                    if (eligible)
+                        CHECK(v->realization_rate[w] ==
+                              (double)realized / (double)placed);
+                    else
+                        CHECK(isnan(v->realization_rate[w]));
+                }
+            }
+            ink_kpi_report_free(r);
+        }
+    }
+}
+
+/* More than 2^16 cases in one group: the 32-bit lanes of the kept facts
+ * are flushed on the way, and the report equals the one from rows. */
+static void test_lanes_flush(void)
+{
+    char dir[128];
+    snprintf(dir, sizeof dir, "/tmp/inkasso-test-kpi-flush-%ld",
+             (long)getpid());
+    ink_gen_options gen;
+    ink_gen_options_init(&gen);
+    gen.cases = 70000;
+    gen.seed = 5;
+    ink_error err;
+    CHECK_INT(ink_gen_write(dir, &gen, &err), INK_OK);
+    ink_portfolio *p = NULL;
+    CHECK_INT(ink_portfolio_load(dir, NULL, &p, &err), INK_OK);
+    if (p) {
+        CHECK_INT(ink_kpi_prepare(p, NULL), INK_OK);
+        const char *const by[] = {"currency"};
+        ink_kpi_options opt;
+        ink_kpi_options_init(&opt);
+        opt.by = by;
+        opt.by_count = 1;
+        opt.threads = 1;
+        ink__kpi_facts_enabled = 1;
+        char *fast = test_report_json(p, &opt);
+        ink__kpi_facts_enabled = 0;
+        char *rows = test_report_json(p, &opt);
+        ink__kpi_facts_enabled = 1;
+        CHECK(fast && rows && strcmp(fast, rows) == 0);
+        ink_kpi_report *r = NULL;
+        CHECK_INT(ink_kpi_compute(p, &opt, &r, NULL), INK_OK);
+        size_t largest = 0;
+        for (size_t g = 0; r && g < ink_kpi_group_count(r); g++)
+            if (ink_kpi_group(r, g)->cases > largest)
+                largest = ink_kpi_group(r, g)->cases;
+        CHECK(largest > 65536); /* else this tests nothing */
+        ink_kpi_report_free(r);
+        free(fast);
+        free(rows);
+        ink_portfolio_free(p);
+    }
+    remove_portfolio(dir);
 }
 
 /* Amounts per currency group add up to the portfolio's, exactly. */
@@ -336,16 +463,11 @@ int main(void)
         test_threads_and_sums(p);
         test_amounts(p);
         test_option_errors(p);
+        test_windows_reference(p);
         test_facts_through_ingest(p);
         ink_portfolio_free(p);
     }
-    const char *names[] = {"cases.csv", "payments.csv", "contacts.csv",
-                           "costs.csv"};
-    for (size_t i = 0; i < 4; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        remove(path);
-    }
-    rmdir(dir);
+    test_lanes_flush();
+    remove_portfolio(dir);
     return check_report("kpi");
 }
