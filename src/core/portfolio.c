@@ -141,6 +141,7 @@ void ink_portfolio_free(ink_portfolio *p)
     if (p->kpi_cache_free)
         p->kpi_cache_free(p->kpi_cache);
     free(p->changed_cases);
+    free(p->added_payments);
     free(p);
 }
 
@@ -166,6 +167,27 @@ void ink__portfolio_all_changed(ink_portfolio *p)
 {
     p->changed_all = 1;
     p->changed_len = 0;
+    p->added_len = 0;
+}
+
+int ink__portfolio_payments_added(ink_portfolio *p, const uint32_t *case_of,
+                                  const int32_t *paid_on, const int64_t *amount,
+                                  size_t count)
+{
+    if (p->changed_all)
+        return 1;
+    if (p->added_len + count > p->cases.count / 8 + 64) {
+        ink__portfolio_all_changed(p);
+        return 1;
+    }
+    if (!ink__reserve((void **)&p->added_payments, &p->added_cap,
+                      p->added_len + count, sizeof *p->added_payments))
+        return 0;
+    for (size_t i = 0; i < count; i++)
+        p->added_payments[p->added_len + i] =
+            (ink__payment_note){case_of[i], paid_on[i], amount[i]};
+    p->added_len += count;
+    return 1;
 }
 
 const ink_cases *ink_portfolio_cases(const ink_portfolio *p)

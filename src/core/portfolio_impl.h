@@ -63,6 +63,13 @@ enum {
     COST_NCOLS
 };
 
+/* A payment applied: its case, day and amount. */
+typedef struct ink__payment_note {
+    uint32_t case_index;
+    int32_t paid_on;
+    int64_t amount;
+} ink__payment_note;
+
 struct ink_portfolio {
     ink__table tables[INK_FILE_COUNT];
     uint32_t *payment_offset; /* cases + 1 */
@@ -89,8 +96,20 @@ struct ink_portfolio {
     size_t changed_len, changed_cap;
     int changed_all;
     uint64_t generation;
+    /* Payments applied since the cache last looked (it keeps sums by
+     * payment, which the changed cases alone cannot give), and a count
+     * of applied case batches (they may regroup cases). */
+    ink__payment_note *added_payments;
+    size_t added_len, added_cap;
+    uint64_t case_batches;
 };
 
+/* Notes payments applied (for the KPI cache): count rows of a payments
+ * table's case, date and amount columns; 0 when out of memory, with p as
+ * it was. */
+int ink__portfolio_payments_added(ink_portfolio *p, const uint32_t *case_of,
+                                  const int32_t *paid_on, const int64_t *amount,
+                                  size_t count);
 /* Notes that the rows of these cases changed (for the KPI cache); 0 when
  * out of memory, with p as it was. */
 int ink__portfolio_cases_changed(ink_portfolio *p, const uint32_t *cases,

@@ -461,6 +461,7 @@ static ink_status apply_cases_in(ink_portfolio *p, ink_batch *b, ink_error *err)
     if (!keep)
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     p->generation++;
+    p->case_batches++;
     for (size_t i = 0; i < bt->rows; i++) {
         keep[i] = b->target[i] == UINT32_MAX;
         if (!keep[i] && !ink__portfolio_cases_changed(p, &b->target[i], 1)) {
@@ -610,6 +611,11 @@ ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
         : b->kind == INK_FILE_CONTACTS ? DATA(&b->table, CON_CASE, uint32_t)
                                        : NULL;
     if (case_of && !ink__portfolio_cases_changed(p, case_of, b->table.rows))
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    if (b->kind == INK_FILE_PAYMENTS &&
+        !ink__portfolio_payments_added(p, case_of, dates,
+                                       DATA(&b->table, PAY_AMOUNT, int64_t),
+                                       b->table.rows))
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     /* The batch's ids join the set of stored ids (when it exists). */
     ink_dict *set = p->id_set[b->kind];

@@ -272,7 +272,8 @@ int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
 
     v->avg_days_to_resolution =
         ratio((double)n[LANE_RESOLUTION_DAYS], (double)n[LANE_RESOLVED]);
-    v->median_days_to_resolution = ink__kpi_median(&a->resolution_days);
+    v->median_days_to_resolution =
+        a->known ? a->known_median : ink__kpi_median(&a->resolution_days);
     v->avg_days_to_first_payment =
         ratio((double)n[LANE_PAID_DAYS], (double)n[LANE_PAID]);
     v->avg_days_first_contact_to_payment =
@@ -284,8 +285,9 @@ int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
     /* Distinct debtors over the group's cases: attempted when any of
      * their cases has an outbound contact, reached when attempted and
      * any has a responded one. */
-    uint64_t attempted = 0, reached = 0;
-    count_debtors(&a->debtors, shape->debtor_flags, &attempted, &reached);
+    uint64_t attempted = a->known_attempted, reached = a->known_reached;
+    if (!a->known)
+        count_debtors(&a->debtors, shape->debtor_flags, &attempted, &reached);
     attempted += a->sole_attempted;
     reached += a->sole_reached;
     v->reachability_rate = ratio((double)reached, (double)attempted);

@@ -384,6 +384,65 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
+/* The groups and the total of one pass over the cases, a range per
+ * thread, merged into workers[0] (nworkers: how many were set up, for
+ * the caller to clean up). */
+static ink_status pass_over_cases(const kpi_ctx *c, const ink_kpi_options *opt,
+                                  worker *workers, size_t *nworkers,
+                                  kpi_acc *total)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = opt->threads > 0 ? (size_t)opt->threads
+                                      : (size_t)(cores > 0 ? cores : 1);
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    /* Automatic threading only where the work pays for the threads. */
+    if (opt->threads <= 0 && c->cs->count < 50000)
+        threads = 1;
+    *nworkers = threads;
+    pthread_t tids[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (size_t t = 0; t < *nworkers; t++) {
+        memset(&workers[t], 0, sizeof workers[t]);
+        workers[t].ctx = c;
+        workers[t].begin = c->cs->count * t / *nworkers;
+        workers[t].end = c->cs->count * (t + 1) / *nworkers;
+        workers[t].ok = 1;
+    }
+    for (size_t t = 1; t < *nworkers; t++)
+        started[t] =
+            pthread_create(&tids[t], NULL, run_worker, &workers[t]) == 0;
+    run_worker(&workers[0]);
+    for (size_t t = 1; t < *nworkers; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            run_worker(&workers[t]);
+    }
+    for (size_t t = 0; t < *nworkers; t++)
+        if (!workers[t].ok)
+            return INK_NOMEM;
+    /* Merge every thread's groups into the first thread's. */
+    group_set *all = &workers[0].groups;
+    for (size_t t = 1; t < *nworkers; t++) {
+        group_set *g = &workers[t].groups;
+        for (size_t i = 0; i < g->count; i++) {
+            kpi_acc *a = group_get(all, g->keys[i], &c->shape);
+            if (!a || !ink__kpi_acc_merge(a, &g->accs[i], &c->shape))
+                return INK_NOMEM;
+        }
+        group_set_cleanup(g);
+    }
+
+    /* The total is the merge of every group: the same accumulators. */
+    if (!ink__kpi_acc_init(total, &c->shape))
+        return INK_NOMEM;
+    for (size_t i = 0; i < all->count; i++)
+        if (!ink__kpi_acc_merge(total, &all->accs[i], &c->shape))
+            return INK_NOMEM;
+    return INK_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* The report                                                          */
 
@@ -650,64 +709,34 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
     }
     c.key_space = stride;
 
-    /* One range of cases per thread; each builds its own groups. */
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t threads = opt->threads > 0 ? (size_t)opt->threads
-                                      : (size_t)(cores > 0 ? cores : 1);
-    if (threads > MAX_THREADS)
-        threads = MAX_THREADS;
-    /* Automatic threading only where the work pays for the threads. */
-    if (opt->threads <= 0 && c.cs->count < 50000)
-        threads = 1;
-    nworkers = threads;
-    pthread_t tids[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    for (size_t t = 0; t < nworkers; t++) {
-        memset(&workers[t], 0, sizeof workers[t]);
-        workers[t].ctx = &c;
-        workers[t].begin = c.cs->count * t / nworkers;
-        workers[t].end = c.cs->count * (t + 1) / nworkers;
-        workers[t].ok = 1;
-    }
-    for (size_t t = 1; t < nworkers; t++)
-        started[t] =
-            pthread_create(&tids[t], NULL, run_worker, &workers[t]) == 0;
-    run_worker(&workers[0]);
-    for (size_t t = 1; t < nworkers; t++) {
-        if (started[t])
-            pthread_join(tids[t], NULL);
-        else
-            run_worker(&workers[t]);
-    }
-    for (size_t t = 0; t < nworkers; t++)
-        if (!workers[t].ok) {
-            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+    /* From the kept view of this grouping when there is one, else one
+     * pass over the cases. */
+    view_answer view = {0};
+    if (c.facts.fact) {
+        view_query q = {opt->by,          c.dim_count, dims, c.stride,
+                        c.as_of,          c.from,      c.to, &c.shape,
+                        c.sorted_windows, c.facts};
+        st = ink__kpi_view_answer(p, &q, &view);
+        if (st != INK_OK) {
+            ink__error_set(err, st, NULL, "out of memory");
             goto fail;
         }
-    /* Merge every thread's groups into the first thread's. */
+    }
+    if (view.answered) {
+        nworkers = 1;
+        memset(&workers[0], 0, sizeof workers[0]);
+        workers[0].groups.keys = view.keys;
+        workers[0].groups.accs = view.accs;
+        workers[0].groups.count = workers[0].groups.cap = view.count;
+        r->total.acc = view.total;
+    } else {
+        st = pass_over_cases(&c, opt, workers, &nworkers, &r->total.acc);
+        if (st != INK_OK) {
+            ink__error_set(err, st, NULL, "out of memory");
+            goto fail;
+        }
+    }
     group_set *all = &workers[0].groups;
-    for (size_t t = 1; t < nworkers; t++) {
-        group_set *g = &workers[t].groups;
-        for (size_t i = 0; i < g->count; i++) {
-            kpi_acc *a = group_get(all, g->keys[i], &c.shape);
-            if (!a || !ink__kpi_acc_merge(a, &g->accs[i], &c.shape)) {
-                st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-                goto fail;
-            }
-        }
-        group_set_cleanup(g);
-    }
-
-    /* The total is the merge of every group: the same accumulators. */
-    if (!ink__kpi_acc_init(&r->total.acc, &c.shape)) {
-        st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-        goto fail;
-    }
-    for (size_t i = 0; i < all->count; i++)
-        if (!ink__kpi_acc_merge(&r->total.acc, &all->accs[i], &c.shape)) {
-            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-            goto fail;
-        }
     if (c.dim_count > 0) {
         r->groups = ink__calloc_array(all->count, sizeof *r->groups);
         if (!r->groups) {
@@ -755,7 +784,12 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
     }
     /* Operations depend on as_of, from and to only: a report with other
      * windows or groups reuses them until the next apply. */
-    if (!ink__kpi_operations_cached(p, c.as_of, c.from, c.to, r)) {
+    int kept = ink__kpi_operations_cached(p, c.as_of, c.from, c.to, r);
+    if (kept < 0) {
+        st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        goto fail;
+    }
+    if (!kept) {
         st = ink__kpi_operations(p, c.as_of, c.from, c.to, r, err);
         if (st != INK_OK)
             goto fail;

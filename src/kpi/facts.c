@@ -29,6 +29,9 @@ struct kpi_facts {
     uint32_t *debtor_of;
     uint32_t *debtor_cases, *debtor_first;
     size_t debtor_cap;
+    /* Kept views of groupings (view.c), and the case batches they saw. */
+    kpi_views *views;
+    uint64_t case_batches;
     /* The operations section of the last report, for as_of, from, to, at
      * the portfolio's generation. */
     int ops_valid;
@@ -53,6 +56,7 @@ static void facts_free(void *arg)
     free(f->debtor_first);
     free(f->ops);
     free(f->ops_fte);
+    ink__kpi_views_free(f->views);
     free(f);
 }
 
@@ -306,6 +310,10 @@ static int refresh(const ink_portfolio *cp, kpi_facts *f)
         uint32_t i = p->changed_cases[j];
         all = i < f->cases && f->debtor_of[i] != p->cases.debtor_id.codes[i];
     }
+    /* Case rows may have moved cases between groups: views go. */
+    if (all || p->cases.count > f->cases || p->case_batches != f->case_batches)
+        ink__kpi_views_drop(f->views);
+    f->case_batches = p->case_batches;
     if (all) {
         f->channels = channels;
         if (!build_all(p, f))
@@ -316,18 +324,34 @@ static int refresh(const ink_portfolio *cp, kpi_facts *f)
             (!build(p, f, old) || !reserve_debtors(p, f)))
             return 0;
         count_debtors(p, f, old);
+        uint8_t before_chan[256];
+        int follow = stride <= sizeof before_chan;
+        if (!follow)
+            ink__kpi_views_drop(f->views);
         for (size_t j = 0; j < p->changed_len; j++) {
             uint32_t i = p->changed_cases[j];
             if (i >= old)
                 continue;
+            kpi_fact before = f->fact[i];
+            uint8_t *chan = f->chan + (size_t)i * stride;
+            if (follow)
+                memcpy(before_chan, chan, stride);
             int16_t sole = f->fact[i].lane[LANE_FLAGS] & FACT_SOLE_DEBTOR;
-            keep_case(p, channels, i, &f->fact[i],
-                      f->chan + (size_t)i * stride);
+            keep_case(p, channels, i, &f->fact[i], chan);
             f->fact[i].lane[LANE_FLAGS] |= sole;
+            if (follow &&
+                !ink__kpi_views_case_changed(f->views, p, channels, i, &before,
+                                             before_chan, &f->fact[i], chan))
+                return 0;
         }
+        for (size_t j = 0; j < p->added_len; j++)
+            if (!ink__kpi_views_payment_added(f->views, p,
+                                              &p->added_payments[j]))
+                return 0;
     }
     p->changed_len = 0;
     p->changed_all = 0;
+    p->added_len = 0;
     return 1;
 }
 
@@ -359,6 +383,24 @@ ink_status ink__kpi_facts_get(const ink_portfolio *p, kpi_fact_view *out)
     return ok ? INK_OK : INK_NOMEM;
 }
 
+ink_status ink__kpi_view_answer(const ink_portfolio *p, const view_query *q,
+                                view_answer *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!ink__kpi_facts_enabled)
+        return INK_OK;
+    kpi_facts *f = facts_of(p);
+    if (!f)
+        return INK_NOMEM;
+    pthread_mutex_lock(&f->mu);
+    if (!f->views)
+        f->views = ink__kpi_views_new();
+    ink_status st =
+        f->views ? ink__kpi_views_answer(f->views, p, q, out) : INK_NOMEM;
+    pthread_mutex_unlock(&f->mu);
+    return st;
+}
+
 int ink__kpi_operations_cached(const ink_portfolio *p, int32_t as_of,
                                int32_t from, int32_t to, ink_kpi_report *r)
 {
@@ -366,7 +408,7 @@ int ink__kpi_operations_cached(const ink_portfolio *p, int32_t as_of,
         return 0;
     kpi_facts *f = facts_of(p);
     if (!f)
-        return 0;
+        return -1;
     int hit = 0;
     pthread_mutex_lock(&f->mu);
     if (f->ops_valid && f->ops_generation == p->generation &&
@@ -393,6 +435,7 @@ int ink__kpi_operations_cached(const ink_portfolio *p, int32_t as_of,
             free(r->fte_text);
             r->operations = NULL;
             r->fte_text = NULL;
+            hit = -1;
         }
     }
     pthread_mutex_unlock(&f->mu);

@@ -186,6 +186,11 @@ typedef struct kpi_acc {
     debtor_vec debtors;
     /* Debtors of one case only (no deduplication needed), as counts. */
     uint64_t sole_attempted, sole_reached;
+    /* From a kept view (view.c): the median and the distinct debtors of
+     * the other cases, known without resolution_days and debtors. */
+    int known;
+    double known_median;
+    uint64_t known_attempted, known_reached;
 } kpi_acc;
 
 typedef struct acc_shape {
@@ -312,12 +317,68 @@ typedef struct kpi_fact_view {
 /* 0 turns the facts and the operations cache off (tests compare). */
 extern int ink__kpi_facts_enabled;
 ink_status ink__kpi_facts_get(const ink_portfolio *p, kpi_fact_view *out);
-/* 1 when r got the operations section kept for (as_of, from, to). */
+/* 1 when r got the operations section kept for (as_of, from, to), 0
+ * when none is kept, -1 when out of memory. */
 int ink__kpi_operations_cached(const ink_portfolio *p, int32_t as_of,
                                int32_t from, int32_t to, ink_kpi_report *r);
 /* Keeps r's operations for the next report; 0 when out of memory. */
 int ink__kpi_operations_keep(const ink_portfolio *p, int32_t as_of,
                              int32_t from, int32_t to, const ink_kpi_report *r);
+
+/* ------------------------------------------------------------------ */
+/* Kept views of a grouping (view.c)                                   */
+
+typedef struct kpi_views kpi_views;
+
+/* What a report asks of a view: its grouping and placement window, the
+ * dims resolved for it, its windows and as_of, over the kept facts. */
+typedef struct view_query {
+    const char *const *by;
+    size_t dim_count;
+    const kpi_dim *dims;
+    const uint64_t *stride;
+    int32_t as_of, from, to;
+    const acc_shape *shape;
+    const int32_t *sorted_windows;
+    kpi_fact_view facts;
+} view_query;
+
+/* The groups (keys and accumulators, median and distinct debtors known)
+ * and the total; answered 0: no view, the full pass answers. */
+typedef struct view_answer {
+    int answered;
+    size_t count;
+    uint64_t *keys;
+    kpi_acc *accs;
+    kpi_acc total;
+} view_answer;
+
+/* Reports answered from a view so far (tests see that views were used). */
+extern uint64_t ink__kpi_views_answered;
+
+kpi_views *ink__kpi_views_new(void);
+void ink__kpi_views_free(kpi_views *vs);
+/* Forgets every view (made again when asked for). */
+void ink__kpi_views_drop(kpi_views *vs);
+/* Case i's kept fact went from old to now (channel rows likewise): the
+ * views follow, or are dropped when they cannot; 0 when out of memory
+ * (dropped too). */
+int ink__kpi_views_case_changed(kpi_views *vs, const ink_portfolio *p,
+                                size_t channels, size_t i, const kpi_fact *old,
+                                const uint8_t *old_chan, const kpi_fact *now,
+                                const uint8_t *now_chan);
+/* A payment was applied; the same return. */
+struct ink__payment_note;
+int ink__kpi_views_payment_added(kpi_views *vs, const ink_portfolio *p,
+                                 const struct ink__payment_note *note);
+/* Answers q from its view when there is one (made now when q was asked
+ * for before). */
+ink_status ink__kpi_views_answer(kpi_views *vs, const ink_portfolio *p,
+                                 const view_query *q, view_answer *out);
+void ink__kpi_view_answer_free(view_answer *a);
+/* The same, under the facts' lock (facts.c). */
+ink_status ink__kpi_view_answer(const ink_portfolio *p, const view_query *q,
+                                view_answer *out);
 
 /* The operations section (operations.c). */
 ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
