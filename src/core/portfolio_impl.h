@@ -102,6 +102,9 @@ struct ink_portfolio {
     ink__payment_note *added_payments;
     size_t added_len, added_cap;
     uint64_t case_batches;
+    /* Generations that only added payments (which the KPI operations
+     * section does not read). */
+    uint64_t payment_batches;
 };
 
 /* Notes payments applied (for the KPI cache): count rows of a payments

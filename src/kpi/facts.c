@@ -401,6 +401,12 @@ ink_status ink__kpi_view_answer(const ink_portfolio *p, const view_query *q,
     return st;
 }
 
+/* The generation of what the operations section reads: all but payments. */
+static uint64_t ops_generation(const ink_portfolio *p)
+{
+    return p->generation - p->payment_batches;
+}
+
 int ink__kpi_operations_cached(const ink_portfolio *p, int32_t as_of,
                                int32_t from, int32_t to, ink_kpi_report *r)
 {
@@ -411,7 +417,7 @@ int ink__kpi_operations_cached(const ink_portfolio *p, int32_t as_of,
         return -1;
     int hit = 0;
     pthread_mutex_lock(&f->mu);
-    if (f->ops_valid && f->ops_generation == p->generation &&
+    if (f->ops_valid && f->ops_generation == ops_generation(p) &&
         f->ops_as_of == as_of && f->ops_from == from && f->ops_to == to) {
         r->has_operations = f->ops_present;
         if (f->ops_count) {
@@ -473,7 +479,7 @@ int ink__kpi_operations_keep(const ink_portfolio *p, int32_t as_of,
     f->ops_as_of = as_of;
     f->ops_from = from;
     f->ops_to = to;
-    f->ops_generation = p->generation;
+    f->ops_generation = ops_generation(p);
     f->ops_valid = 1;
     pthread_mutex_unlock(&f->mu);
     return 1;
