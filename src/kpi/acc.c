@@ -193,18 +193,18 @@ double ink__kpi_median(i32_vec *days)
 /* Distinct debtors attempted and reached, without sorting: each debtor's
  * flags are OR-ed in a table indexed by debtor code (all zero on entry
  * and on return), then read once. */
-static void count_debtors(const debtor_vec *dv, uint8_t *flags,
-                          uint64_t *attempted, uint64_t *reached)
+void ink__kpi_count_debtors(const debtor_flag *v, size_t n, uint8_t *flags,
+                            uint64_t *attempted, uint64_t *reached)
 {
-    for (size_t i = 0; i < dv->len; i++)
-        flags[dv->v[i].debtor] |= (uint8_t)dv->v[i].flags;
-    for (size_t i = 0; i < dv->len; i++) {
-        uint8_t f = flags[dv->v[i].debtor];
+    for (size_t i = 0; i < n; i++)
+        flags[v[i].debtor] |= (uint8_t)v[i].flags;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t f = flags[v[i].debtor];
         if (f == 0)
             continue; /* counted already */
         *attempted += (f & 1) != 0;
         *reached += (f & 3) == 3;
-        flags[dv->v[i].debtor] = 0;
+        flags[v[i].debtor] = 0;
     }
 }
 
@@ -287,7 +287,8 @@ int ink__kpi_finish(const ink_portfolio *p, const acc_shape *shape,
      * any has a responded one. */
     uint64_t attempted = a->known_attempted, reached = a->known_reached;
     if (!a->known)
-        count_debtors(&a->debtors, shape->debtor_flags, &attempted, &reached);
+        ink__kpi_count_debtors(a->debtors.v, a->debtors.len,
+                               shape->debtor_flags, &attempted, &reached);
     attempted += a->sole_attempted;
     reached += a->sole_reached;
     v->reachability_rate = ratio((double)reached, (double)attempted);

@@ -32,6 +32,13 @@ struct kpi_facts {
     /* Kept views of groupings (view.c), and the case batches they saw. */
     kpi_views *views;
     uint64_t case_batches;
+    /* Cases by placement day, for the cases and case batches it was
+     * made for. */
+    uint32_t *day_cases, *day_at;
+    int32_t day_first;
+    size_t day_span, day_count;
+    uint64_t day_batches;
+    int day_valid;
     /* The operations section of the last report, for as_of, from, to, at
      * the portfolio's generation. */
     int ops_valid;
@@ -57,6 +64,8 @@ static void facts_free(void *arg)
     free(f->ops);
     free(f->ops_fte);
     ink__kpi_views_free(f->views);
+    free(f->day_cases);
+    free(f->day_at);
     free(f);
 }
 
@@ -399,6 +408,82 @@ ink_status ink__kpi_view_answer(const ink_portfolio *p, const view_query *q,
         f->views ? ink__kpi_views_answer(f->views, p, q, out) : INK_NOMEM;
     pthread_mutex_unlock(&f->mu);
     return st;
+}
+
+/* Counting sort of p's cases by opened_on into f. 0 when out of memory. */
+static int index_days(const ink_portfolio *p, kpi_facts *f)
+{
+    const ink_cases *cs = &p->cases;
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < cs->count; i++) {
+        lo = cs->opened_on[i] < lo ? cs->opened_on[i] : lo;
+        hi = cs->opened_on[i] > hi ? cs->opened_on[i] : hi;
+    }
+    size_t span = cs->count ? (size_t)((int64_t)hi - lo) + 1 : 0;
+    uint32_t *at = ink__calloc_array(span + 1, sizeof *at);
+    uint32_t *cases =
+        ink__alloc_array(cs->count ? cs->count : 1, sizeof *cases);
+    if (!at || !cases) {
+        free(at);
+        free(cases);
+        return 0;
+    }
+    for (size_t i = 0; i < cs->count; i++)
+        at[cs->opened_on[i] - lo + 1]++;
+    for (size_t d = 0; d < span; d++)
+        at[d + 1] += at[d];
+    for (size_t i = 0; i < cs->count; i++)
+        cases[at[cs->opened_on[i] - lo]++] = (uint32_t)i;
+    for (size_t d = span; d > 0; d--)
+        at[d] = at[d - 1];
+    at[0] = 0;
+    free(f->day_cases);
+    free(f->day_at);
+    f->day_cases = cases;
+    f->day_at = at;
+    f->day_first = lo;
+    f->day_span = span;
+    f->day_count = cs->count;
+    f->day_batches = p->case_batches;
+    f->day_valid = 1;
+    return 1;
+}
+
+ink_status ink__kpi_cases_by_day(const ink_portfolio *p, kpi_day_index *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!ink__kpi_facts_enabled)
+        return INK_OK;
+    kpi_facts *f = facts_of(p);
+    if (!f)
+        return INK_NOMEM;
+    pthread_mutex_lock(&f->mu);
+    int ok = (f->day_valid && f->day_count == p->cases.count &&
+              f->day_batches == p->case_batches) ||
+             index_days(p, f);
+    if (ok)
+        *out =
+            (kpi_day_index){f->day_cases, f->day_at, f->day_first, f->day_span};
+    pthread_mutex_unlock(&f->mu);
+    return ok ? INK_OK : INK_NOMEM;
+}
+
+void ink__kpi_day_slice(const kpi_day_index *x, int32_t from, int32_t to,
+                        size_t *first, size_t *count)
+{
+    int64_t lo = from == INK_DATE_NONE ? x->first : from;
+    int64_t hi =
+        to == INK_DATE_NONE ? (int64_t)x->first + (int64_t)x->days - 1 : to;
+    lo = lo < x->first ? x->first : lo;
+    hi = hi > (int64_t)x->first + (int64_t)x->days - 1
+             ? (int64_t)x->first + (int64_t)x->days - 1
+             : hi;
+    if (lo > hi) {
+        *first = *count = 0;
+        return;
+    }
+    *first = x->at[lo - x->first];
+    *count = x->at[hi - x->first + 1] - *first;
 }
 
 /* The generation of what the operations section reads: all but payments. */

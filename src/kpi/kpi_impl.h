@@ -202,6 +202,11 @@ typedef struct acc_shape {
     uint8_t *debtor_flags; /* scratch for finishing: one zero per debtor */
 } acc_shape;
 
+/* Distinct debtors of v[0..n) attempted, and attempted and responded,
+ * added to the counts; flags (one byte per debtor code) is all zero on
+ * entry and on return. */
+void ink__kpi_count_debtors(const debtor_flag *v, size_t n, uint8_t *flags,
+                            uint64_t *attempted, uint64_t *reached);
 /* The median of days (reordered), NaN when empty; the mean of the two
  * middle values for an even count. */
 double ink__kpi_median(i32_vec *days);
@@ -379,6 +384,22 @@ void ink__kpi_view_answer_free(view_answer *a);
 /* The same, under the facts' lock (facts.c). */
 ink_status ink__kpi_view_answer(const ink_portfolio *p, const view_query *q,
                                 view_answer *out);
+
+/* The cases ordered by placement day: cases[at[d] .. at[d + 1]) were
+ * placed on day first + d. */
+typedef struct kpi_day_index {
+    const uint32_t *cases; /* NULL: no index (facts disabled) */
+    const uint32_t *at;
+    int32_t first;
+    size_t days;
+} kpi_day_index;
+
+/* The index of p's cases by placement day, kept until case rows change. */
+ink_status ink__kpi_cases_by_day(const ink_portfolio *p, kpi_day_index *out);
+/* The positions in x->cases of the cases placed from .. to (either may be
+ * INK_DATE_NONE: open). */
+void ink__kpi_day_slice(const kpi_day_index *x, int32_t from, int32_t to,
+                        size_t *first, size_t *count);
 
 /* The operations section (operations.c). */
 ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,

@@ -105,6 +105,7 @@ typedef struct ops_part {
     int64_t *diff;       /* active-case deltas, per segment value */
     uint64_t distinct[SEGMENTS], resolved_total[SEGMENTS];
     size_t begin, end;
+    const uint32_t *order; /* the cases to visit; NULL: every case */
 } ops_part;
 
 static void *count_cases(void *arg)
@@ -114,7 +115,8 @@ static void *count_cases(void *arg)
     const ink_contacts *ct = w->ct;
     const month_axis *axis = w->axis;
     size_t months = w->months;
-    for (size_t i = w->begin; i < w->end; i++) {
+    for (size_t n = w->begin; n < w->end; n++) {
+        size_t i = w->order ? w->order[n] : n;
         int32_t opened = cs->opened_on[i];
         if (opened > w->as_of ||
             (w->from != INK_DATE_NONE && opened < w->from) ||
@@ -249,9 +251,22 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
                 prefix[(size_t)s * (months + 1) + m] + ROW(s, m).present;
 
     /* The cases in two halves on two threads, each with its own counts,
-     * added up after: a case touches only its own counts. */
+     * added up after: a case touches only its own counts. With a
+     * placement window, only the cases placed in it (by the kept index
+     * of cases by placement day, when there is one). */
+    kpi_day_index days = {0};
+    size_t visit_from = 0, visit = cs->count;
+    if (from != INK_DATE_NONE || to != INK_DATE_NONE) {
+        st = ink__kpi_cases_by_day(p, &days);
+        if (st != INK_OK) {
+            ink__error_set(err, st, NULL, "out of memory");
+            goto done;
+        }
+        if (days.cases)
+            ink__kpi_day_slice(&days, from, to, &visit_from, &visit);
+    }
     ops_part parts[2];
-    size_t nparts = cs->count >= 2000 ? 2 : 1;
+    size_t nparts = visit >= 2000 ? 2 : 1;
     for (size_t k = 0; k < nparts; k++) {
         parts[k] = (ops_part){cs,
                               ct,
@@ -265,8 +280,9 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
                               NULL,
                               {0},
                               {0},
-                              cs->count * k / nparts,
-                              cs->count * (k + 1) / nparts};
+                              visit_from + visit * k / nparts,
+                              visit_from + visit * (k + 1) / nparts,
+                              days.cases};
         parts[k].counts =
             ink__calloc_array(SEGMENTS * months, sizeof *parts[k].counts);
         parts[k].diff =

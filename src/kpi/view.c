@@ -17,6 +17,7 @@
  * (case rows, new cases, new channels, a change to a case too wide for
  * its kept fact) drops the views, and they are made again when asked for
  * twice. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,14 +51,39 @@ typedef struct view_group {
     size_t lag_span; /* lag_paid[d]: paid d days after placement (d <= 0
                         counts as 0: in every window) */
     int64_t *lag_paid;
+    /* By placement day, for a report with from or to: the sums, the
+     * currencies (first and other), and in days order the days to
+     * resolution and the debtors of several cases. */
+    int64_t (*day_lanes)[KPI_LANES];
+    int64_t *day_collected;
+    uint64_t *day_sole;           /* attempted, reached */
+    channel_counts *day_channels; /* channels per day */
+    uint32_t *day_currency;       /* first, other */
+    uint32_t *resolved_at;        /* open_span + 1 offsets into resolved */
+    int32_t *resolved;
+    uint32_t *shared_at; /* open_span + 1 offsets into shared */
+    debtor_flag *shared;
 } view_group;
+
+/* A payment, for a report with from or to: its group, its case's
+ * placement day, days after placement, amount. */
+typedef struct view_payment {
+    uint32_t group;
+    int32_t opened, lag;
+    int64_t amount;
+} view_payment;
 
 typedef struct kpi_view {
     char *name;   /* the grouping and placement window, as one string */
     size_t count; /* groups; the total is groups[count] */
     view_group *groups;
-    uint32_t *case_group; /* per case; NO_GROUP outside the window */
+    uint32_t *case_group; /* per case */
+    /* Per case of a debtor with others: where it is in its group's
+     * shared and in the total's. */
+    uint32_t *shared_pos[2];
     size_t cases;
+    view_payment *payments;
+    size_t payment_count, payment_cap;
     debtor_entry *debtors;
     size_t debtor_mask, debtor_count;
     size_t cells;
@@ -84,9 +110,21 @@ static void view_free(kpi_view *v)
         free(vg->open_amount);
         free(vg->open_paid);
         free(vg->lag_paid);
+        free(vg->day_lanes);
+        free(vg->day_collected);
+        free(vg->day_sole);
+        free(vg->day_channels);
+        free(vg->day_currency);
+        free(vg->resolved_at);
+        free(vg->resolved);
+        free(vg->shared_at);
+        free(vg->shared);
     }
     free(v->groups);
     free(v->case_group);
+    free(v->shared_pos[0]);
+    free(v->shared_pos[1]);
+    free(v->payments);
     free(v->debtors);
     free(v->name);
     free(v);
@@ -198,45 +236,66 @@ static void parts_of_fact(const kpi_fact *f, const uint8_t *chan,
     out->chan = chan;
 }
 
-/* Adds (sign +1) or takes back (-1) the sums of case i in group g. 0 when
- * out of memory. */
+/* Adds (sign +1) or takes back (-1) the sums of case i in group g, and
+ * in g's sums of the case's placement day. 0 when out of memory. */
 static int add_case(kpi_view *v, const ink_portfolio *p, size_t channels,
                     uint32_t g, size_t i, const case_parts *c, int sign)
 {
     view_group *vg = &v->groups[g];
     kpi_acc *a = &vg->sums;
-    for (size_t k = 0; k < KPI_LANES; k++)
+    const size_t day = (size_t)(p->cases.opened_on[i] - vg->open_lo);
+    int64_t *day_lanes = vg->day_lanes[day];
+    for (size_t k = 0; k < KPI_LANES; k++) {
         a->lanes[k] += sign * c->lane[k];
-    a->overflow |=
-        sign > 0
-            ? __builtin_add_overflow(a->collected, c->collected, &a->collected)
-            : __builtin_sub_overflow(a->collected, c->collected, &a->collected);
+        day_lanes[k] += sign * c->lane[k];
+    }
+    int64_t *sums[2] = {&a->collected, &vg->day_collected[day]};
+    for (int k = 0; k < 2; k++)
+        a->overflow |=
+            sign > 0 ? __builtin_add_overflow(*sums[k], c->collected, sums[k])
+                     : __builtin_sub_overflow(*sums[k], c->collected, sums[k]);
+    channel_counts *by_day = vg->day_channels + day * channels;
     if (c->chan) {
         for (size_t k = 1; k < channels; k++) {
             const uint8_t *b = c->chan + (k - 1) * 3;
-            a->channels[k].outbound += (uint64_t)(sign * b[0]);
-            a->channels[k].valid += (uint64_t)(sign * b[1]);
-            a->channels[k].responded += (uint64_t)(sign * b[2]);
+            channel_counts step = {(uint64_t)(sign * b[0]),
+                                   (uint64_t)(sign * b[1]),
+                                   (uint64_t)(sign * b[2])};
+            a->channels[k].outbound += step.outbound;
+            a->channels[k].valid += step.valid;
+            a->channels[k].responded += step.responded;
+            by_day[k].outbound += step.outbound;
+            by_day[k].valid += step.valid;
+            by_day[k].responded += step.responded;
         }
     } else {
         const ink_contacts *ct = &p->contacts;
         for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
             if (ct->direction[k] != INK_DIRECTION_OUT)
                 continue;
-            channel_counts *ch = &a->channels[ct->channel.codes[k]];
-            int valid = ct->outcome[k] != INK_OUTCOME_INVALID;
-            int responded = ct->outcome[k] == INK_OUTCOME_RESPONDED;
-            ch->outbound += (uint64_t)sign;
-            ch->valid += (uint64_t)(sign * valid);
-            ch->responded += (uint64_t)(sign * responded);
+            uint32_t code = ct->channel.codes[k];
+            channel_counts step = {
+                (uint64_t)sign,
+                (uint64_t)(sign * (ct->outcome[k] != INK_OUTCOME_INVALID)),
+                (uint64_t)(sign * (ct->outcome[k] == INK_OUTCOME_RESPONDED))};
+            a->channels[code].outbound += step.outbound;
+            a->channels[code].valid += step.valid;
+            a->channels[code].responded += step.responded;
+            by_day[code].outbound += step.outbound;
+            by_day[code].valid += step.valid;
+            by_day[code].responded += step.responded;
         }
     }
     a->overflow |= (c->flags & FACT_OVERFLOW) != 0;
     int attempted = (c->flags & FACT_ATTEMPTED) != 0;
     int responded = (c->flags & FACT_RESPONDED) != 0;
     if (c->flags & FACT_SOLE_DEBTOR) {
-        a->sole_attempted += (uint64_t)(sign * attempted);
-        a->sole_reached += (uint64_t)(sign * (attempted && responded));
+        uint64_t att = (uint64_t)(sign * attempted);
+        uint64_t reach = (uint64_t)(sign * (attempted && responded));
+        a->sole_attempted += att;
+        a->sole_reached += reach;
+        vg->day_sole[2 * day] += att;
+        vg->day_sole[2 * day + 1] += reach;
         return 1;
     }
     return debtor_step(v, g, p->cases.debtor_id.codes[i], sign * attempted,
@@ -275,6 +334,25 @@ static int add_payment(kpi_view *v, uint32_t g, int32_t opened, int32_t paid_on,
     vg->sums.overflow |= !add_checked(&vg->lag_paid[day], amount);
     vg->sums.overflow |=
         !add_checked(&vg->open_paid[opened - vg->open_lo], amount);
+    return 1;
+}
+
+/* Notes a payment of group g for reports with from or to. */
+static int log_payment(kpi_view *v, uint32_t g, int32_t opened, int32_t paid_on,
+                       int64_t amount)
+{
+    if (v->payment_count == v->payment_cap) {
+        if (v->cells + v->payment_cap * 3 > VIEW_CELLS_MAX) {
+            v->too_large = 1;
+            return 0;
+        }
+        if (!ink__reserve((void **)&v->payments, &v->payment_cap,
+                          v->payment_count + 1, sizeof *v->payments))
+            return 0;
+    }
+    int64_t lag = (int64_t)paid_on - opened;
+    v->payments[v->payment_count++] =
+        (view_payment){g, opened, lag > 0 ? (int32_t)lag : 0, amount};
     return 1;
 }
 
@@ -346,16 +424,83 @@ static int alloc_histograms(kpi_view *v, view_group *g, int32_t open_hi,
     g->open_span = (size_t)((int64_t)open_hi - g->open_lo) + 1;
     int64_t lags = (int64_t)latest - g->open_lo + 1;
     g->lag_span = lags > 1 ? (size_t)lags : 1;
-    v->cells += g->open_span * 3 + g->lag_span;
+    /* 8-byte cells per day: the three histograms, lanes, collected,
+     * two sole counts, the currencies, two offsets, and the channels. */
+    const size_t per_day = 3 + KPI_LANES + 1 + 2 + 1 + 1 + 3 * shape->channels;
+    v->cells += g->open_span * per_day + g->lag_span;
     if (v->cells > VIEW_CELLS_MAX) {
         v->too_large = 1;
         return 0;
     }
-    g->open_cases = ink__calloc_array(g->open_span, sizeof *g->open_cases);
-    g->open_amount = ink__calloc_array(g->open_span, sizeof *g->open_amount);
-    g->open_paid = ink__calloc_array(g->open_span, sizeof *g->open_paid);
+    const size_t n = g->open_span;
+    g->open_cases = ink__calloc_array(n, sizeof *g->open_cases);
+    g->open_amount = ink__calloc_array(n, sizeof *g->open_amount);
+    g->open_paid = ink__calloc_array(n, sizeof *g->open_paid);
     g->lag_paid = ink__calloc_array(g->lag_span, sizeof *g->lag_paid);
-    return g->open_cases && g->open_amount && g->open_paid && g->lag_paid;
+    g->day_lanes = ink__calloc_array(n, sizeof *g->day_lanes);
+    g->day_collected = ink__calloc_array(n, sizeof *g->day_collected);
+    g->day_sole = ink__calloc_array(n, 2 * sizeof *g->day_sole);
+    g->day_channels =
+        ink__calloc_array(n, shape->channels * sizeof *g->day_channels);
+    g->day_currency = ink__calloc_array(n, 2 * sizeof *g->day_currency);
+    g->resolved_at = ink__calloc_array(n + 1, sizeof *g->resolved_at);
+    g->shared_at = ink__calloc_array(n + 1, sizeof *g->shared_at);
+    return g->open_cases && g->open_amount && g->open_paid && g->lag_paid &&
+           g->day_lanes && g->day_collected && g->day_sole && g->day_channels &&
+           g->day_currency && g->resolved_at && g->shared_at;
+}
+
+/* The sums of case i: its kept fact, or when that is too wide, made from
+ * its rows (its channel counts into chan, or counted from its contacts). */
+static void parts_of_case(const ink_portfolio *p, const view_query *q, size_t i,
+                          uint8_t *chan, case_parts *parts)
+{
+    const size_t stride = q->shape->chan_stride;
+    parts_of_fact(&q->facts.fact[i], q->facts.chan + i * stride, parts);
+    if (!(parts->flags & FACT_WIDE))
+        return;
+    kpi_case made;
+    ink__kpi_fact_compute(p, q->shape->channels, i, INT32_MAX, &made, chan);
+    for (size_t k = 0; k < KPI_LANES; k++)
+        parts->lane[k] = made.lane[k];
+    parts->collected = made.collected;
+    parts->flags =
+        (uint32_t)made.lane[LANE_FLAGS] | (parts->flags & FACT_SOLE_DEBTOR);
+    parts->chan = parts->flags & FACT_WIDE ? NULL : chan;
+}
+
+/* Bits 1 attempted and 2 responded of a case, as count_debtors reads. */
+static uint32_t shared_flags(uint32_t flags)
+{
+    return ((flags & FACT_ATTEMPTED) ? 1u : 0u) |
+           ((flags & FACT_RESPONDED) ? 2u : 0u);
+}
+
+/* From counts per day (at[d + 1]) to the start of each day, and room for
+ * them all; filling then moves each start to the day's end, and
+ * csr_rewind moves them back. */
+static int csr_alloc(view_group *g)
+{
+    for (size_t d = 0; d < g->open_span; d++) {
+        g->resolved_at[d + 1] += g->resolved_at[d];
+        g->shared_at[d + 1] += g->shared_at[d];
+    }
+    size_t resolved = g->resolved_at[g->open_span];
+    size_t shared = g->shared_at[g->open_span];
+    g->resolved =
+        ink__alloc_array(resolved ? resolved : 1, sizeof *g->resolved);
+    g->shared = ink__alloc_array(shared ? shared : 1, sizeof *g->shared);
+    return g->resolved && g->shared;
+}
+
+static void csr_rewind(view_group *g)
+{
+    for (size_t d = g->open_span; d > 0; d--) {
+        g->resolved_at[d] = g->resolved_at[d - 1];
+        g->shared_at[d] = g->shared_at[d - 1];
+    }
+    g->resolved_at[0] = 0;
+    g->shared_at[0] = 0;
 }
 
 /* The view of q over p's kept facts; NULL when out of memory (*nomem
@@ -381,10 +526,6 @@ static kpi_view *view_make(const ink_portfolio *p, const view_query *q,
     /* Groups and their placement days. */
     for (size_t i = 0; ok && i < cs->count; i++) {
         int32_t opened = cs->opened_on[i];
-        v->case_group[i] = NO_GROUP;
-        if ((q->from != INK_DATE_NONE && opened < q->from) ||
-            (q->to != INK_DATE_NONE && opened > q->to))
-            continue;
         uint64_t key = 0;
         for (size_t d = 0; d < q->dim_count; d++)
             key +=
@@ -428,28 +569,33 @@ static kpi_view *view_make(const ink_portfolio *p, const view_query *q,
         ok = alloc_histograms(v, &v->groups[g], open_hi[g], p->latest_date,
                               q->shape);
     free(open_hi);
-    /* The sums. */
     const size_t channels = q->shape->channels;
     uint8_t *wide_chan = ink__alloc_array(q->shape->chan_stride, 1);
     ok = ok && wide_chan;
+    /* How many resolved cases and cases of shared debtors per day. */
+    for (size_t i = 0; ok && i < cs->count; i++) {
+        case_parts parts;
+        parts_of_case(p, q, i, wide_chan, &parts);
+        uint32_t both[2] = {v->case_group[i], total};
+        for (int k = 0; k < 2; k++) {
+            view_group *vg = &v->groups[both[k]];
+            size_t day = (size_t)(cs->opened_on[i] - vg->open_lo);
+            vg->resolved_at[day + 1] += parts.lane[LANE_RESOLVED] != 0;
+            vg->shared_at[day + 1] += !(parts.flags & FACT_SOLE_DEBTOR);
+        }
+    }
+    for (size_t g = 0; ok && g <= v->count; g++)
+        ok = csr_alloc(&v->groups[g]);
+    for (int k = 0; ok && k < 2; k++) {
+        v->shared_pos[k] = ink__alloc_array(cs->count ? cs->count : 1,
+                                            sizeof *v->shared_pos[k]);
+        ok = v->shared_pos[k] != NULL;
+    }
+    /* The sums. */
     for (size_t i = 0; ok && i < cs->count; i++) {
         uint32_t g = v->case_group[i];
-        if (g == NO_GROUP)
-            continue;
-        const kpi_fact *f = &q->facts.fact[i];
         case_parts parts;
-        parts_of_fact(f, q->facts.chan + i * q->shape->chan_stride, &parts);
-        if (parts.flags & FACT_WIDE) {
-            /* Too wide for its kept fact: made from its rows. */
-            kpi_case made;
-            ink__kpi_fact_compute(p, channels, i, INT32_MAX, &made, wide_chan);
-            for (size_t k = 0; k < KPI_LANES; k++)
-                parts.lane[k] = made.lane[k];
-            parts.collected = made.collected;
-            parts.flags = (uint32_t)made.lane[LANE_FLAGS] |
-                          (parts.flags & FACT_SOLE_DEBTOR);
-            parts.chan = parts.flags & FACT_WIDE ? NULL : wide_chan;
-        }
+        parts_of_case(p, q, i, wide_chan, &parts);
         const int32_t opened = cs->opened_on[i];
         const int64_t amount = cs->amount[i];
         uint32_t both[2] = {g, total};
@@ -468,6 +614,23 @@ static kpi_view *view_make(const ink_portfolio *p, const view_query *q,
             size_t day = (size_t)(opened - vg->open_lo);
             vg->open_cases[day]++;
             a->overflow |= !add_checked(&vg->open_amount[day], amount);
+            uint32_t *day_currency = vg->day_currency + 2 * day;
+            if (currency != day_currency[0]) {
+                if (!day_currency[0])
+                    day_currency[0] = currency;
+                else if (!day_currency[1])
+                    day_currency[1] = currency;
+            }
+            if (parts.lane[LANE_RESOLVED])
+                vg->resolved[vg->resolved_at[day]++] =
+                    parts.lane[LANE_RESOLUTION_DAYS];
+            v->shared_pos[k][i] = NO_GROUP;
+            if (!(parts.flags & FACT_SOLE_DEBTOR)) {
+                uint32_t at = vg->shared_at[day]++;
+                vg->shared[at] = (debtor_flag){cs->debtor_id.codes[i],
+                                               shared_flags(parts.flags)};
+                v->shared_pos[k][i] = at;
+            }
             if (ok && parts.lane[LANE_RESOLVED])
                 ok = ink__reserve((void **)&a->resolution_days.v,
                                   &a->resolution_days.cap,
@@ -478,10 +641,14 @@ static kpi_view *view_make(const ink_portfolio *p, const view_query *q,
             for (uint32_t r = ps->case_offset[i];
                  ok && r < ps->case_offset[i + 1]; r++)
                 ok = add_payment(v, both[k], opened, ps->paid_on[r],
-                                 ps->amount[r]);
+                                 ps->amount[r]) &&
+                     (k == 1 ||
+                      log_payment(v, g, opened, ps->paid_on[r], ps->amount[r]));
         }
     }
     free(wide_chan);
+    for (size_t g = 0; ok && g <= v->count; g++)
+        csr_rewind(&v->groups[g]);
     for (size_t g = 0; ok && g <= v->count; g++) {
         kpi_acc *a = &v->groups[g].sums;
         v->groups[g].median = ink__kpi_median(&a->resolution_days);
@@ -532,6 +699,9 @@ int ink__kpi_views_case_changed(kpi_views *vs, const ink_portfolio *p,
             nomem = !add_case(v, p, channels, both[k], i, &before, -1) ||
                     !add_case(v, p, channels, both[k], i, &after, 1);
             ok = !nomem && !v->groups[both[k]].sums.overflow;
+            uint32_t at = v->shared_pos[k][i];
+            if (at != NO_GROUP)
+                v->groups[both[k]].shared[at].flags = shared_flags(after.flags);
         }
     }
     if (!ok)
@@ -552,7 +722,8 @@ int ink__kpi_views_payment_added(kpi_views *vs, const ink_portfolio *p,
         int32_t opened = p->cases.opened_on[i];
         ok = add_payment(v, g, opened, note->paid_on, note->amount) &&
              add_payment(v, (uint32_t)v->count, opened, note->paid_on,
-                         note->amount);
+                         note->amount) &&
+             log_payment(v, g, opened, note->paid_on, note->amount);
         nomem = !ok && !v->too_large;
         ok = ok && !v->groups[g].sums.overflow &&
              !v->groups[v->count].sums.overflow;
@@ -631,18 +802,140 @@ static int answer_group(const view_group *g, const view_query *q, kpi_acc *a,
     return 1;
 }
 
+/* A group's sums over placement days lo .. hi into a (initialised for
+ * q's shape): the median and debtors of those days' cases, and their
+ * eligibility; their payments come from the log. */
+static int answer_days(const view_group *g, const view_query *q, size_t lo,
+                       size_t hi, kpi_acc *a)
+{
+    const size_t channels = q->shape->channels;
+    int over = 0;
+    for (size_t d = lo; d <= hi; d++) {
+        for (size_t k = 0; k < KPI_LANES; k++)
+            a->lanes[k] += g->day_lanes[d][k];
+        over |= !add_checked(&a->collected, g->day_collected[d]);
+        over |= !add_checked(&a->placed, g->open_amount[d]);
+        for (size_t c = 0; c < channels; c++) {
+            const channel_counts *ch = &g->day_channels[d * channels + c];
+            a->channels[c].outbound += ch->outbound;
+            a->channels[c].valid += ch->valid;
+            a->channels[c].responded += ch->responded;
+        }
+        a->sole_attempted += g->day_sole[2 * d];
+        a->sole_reached += g->day_sole[2 * d + 1];
+        for (int k = 0; k < 2; k++) {
+            uint32_t currency = g->day_currency[2 * d + (size_t)k];
+            if (!currency || currency == a->currency)
+                continue;
+            if (!a->currency)
+                a->currency = currency;
+            else if (!a->currency_other)
+                a->currency_other = currency;
+        }
+        size_t k = windows_upto(q->sorted_windows, q->shape->windows,
+                                (int64_t)q->as_of - g->open_lo - (int64_t)d);
+        a->lived_cases[k] += g->open_cases[d];
+        over |= !add_checked(&a->lived_amount[k], g->open_amount[d]);
+    }
+    a->overflow |= over;
+    uint32_t r0 = g->resolved_at[lo], r1 = g->resolved_at[hi + 1];
+    i32_vec days = {NULL, r1 - r0, r1 - r0};
+    if (days.len) {
+        days.v = ink__alloc_array(days.len, sizeof *days.v);
+        if (!days.v)
+            return 0;
+        memcpy(days.v, g->resolved + r0, days.len * sizeof *days.v);
+    }
+    a->known = 1;
+    a->known_median = ink__kpi_median(&days);
+    free(days.v);
+    uint32_t s0 = g->shared_at[lo], s1 = g->shared_at[hi + 1];
+    ink__kpi_count_debtors(g->shared + s0, s1 - s0, q->shape->debtor_flags,
+                           &a->known_attempted, &a->known_reached);
+    return 1;
+}
+
+/* The days of g within [from, to] as indexes lo .. hi; 0 when none. */
+static int days_within(const view_group *g, int64_t from, int64_t to,
+                       size_t *lo, size_t *hi)
+{
+    int64_t first = from > g->open_lo ? from : g->open_lo;
+    int64_t last = (int64_t)g->open_lo + (int64_t)g->open_span - 1;
+    last = to < last ? to : last;
+    if (first > last)
+        return 0;
+    *lo = (size_t)(first - g->open_lo);
+    *hi = (size_t)(last - g->open_lo);
+    return 1;
+}
+
+/* A report with from or to, from v into out (its arrays allocated for
+ * every group). */
+static int answer_range(const kpi_view *v, const view_query *q,
+                        view_answer *out)
+{
+    const int64_t from = q->from == INK_DATE_NONE ? INT64_MIN : q->from;
+    const int64_t to = q->to == INK_DATE_NONE ? INT64_MAX : q->to;
+    /* Where each group's sums go: NULL when it has no case placed then. */
+    kpi_acc **acc_of = ink__calloc_array(v->count + 1, sizeof *acc_of);
+    if (!acc_of)
+        return 0;
+    int ok = 1;
+    for (size_t g = 0; ok && g <= v->count; g++) {
+        const view_group *vg = &v->groups[g];
+        size_t lo, hi;
+        uint64_t cases = 0;
+        int any = days_within(vg, from, to, &lo, &hi);
+        for (size_t d = lo; any && d <= hi; d++)
+            cases += vg->open_cases[d];
+        if (g < v->count && !cases)
+            continue;
+        kpi_acc *a = g < v->count ? &out->accs[out->count] : &out->total;
+        ok = ink__kpi_acc_init(a, q->shape);
+        if (!ok)
+            break;
+        if (g < v->count)
+            out->keys[out->count++] = vg->key;
+        acc_of[g] = a;
+        a->known = 1;
+        a->known_median = NAN;
+        if (cases)
+            ok = answer_days(vg, q, lo, hi, a);
+    }
+    const size_t nw = q->shape->windows;
+    for (size_t n = 0; ok && n < v->payment_count; n++) {
+        const view_payment *e = &v->payments[n];
+        if (e->opened < from || e->opened > to)
+            continue;
+        size_t lived =
+            windows_upto(q->sorted_windows, nw, (int64_t)q->as_of - e->opened);
+        size_t first = windows_upto(q->sorted_windows, nw, (int64_t)e->lag - 1);
+        if (first >= lived)
+            continue;
+        kpi_acc *both[2] = {acc_of[e->group], acc_of[v->count]};
+        for (int k = 0; k < 2; k++) {
+            kpi_acc *a = both[k];
+            a->overflow |= !add_checked(&a->realized_step[first], e->amount);
+            a->overflow |= __builtin_sub_overflow(
+                a->realized_step[lived], e->amount, &a->realized_step[lived]);
+        }
+    }
+    free(acc_of);
+    return ok;
+}
+
 static char *view_name(const view_query *q)
 {
-    size_t len = 64;
+    size_t len = 1;
     for (size_t d = 0; d < q->dim_count; d++)
         len += strlen(q->by[d]) + 1;
     char *name = malloc(len);
     if (!name)
         return NULL;
-    size_t n =
-        (size_t)snprintf(name, len, "%ld %ld", (long)q->from, (long)q->to);
+    size_t n = 0;
+    name[0] = '\0';
     for (size_t d = 0; d < q->dim_count; d++)
-        n += (size_t)snprintf(name + n, len - n, "\x1f%s", q->by[d]);
+        n += (size_t)snprintf(name + n, len - n, "%s\x1f", q->by[d]);
     return name;
 }
 
@@ -703,8 +996,12 @@ ink_status ink__kpi_views_answer(kpi_views *vs, const ink_portfolio *p,
     int64_t *excluded = ink__alloc_array(nw + 1, sizeof *excluded);
     out->keys = ink__alloc_array(v->count ? v->count : 1, sizeof *out->keys);
     out->accs = ink__calloc_array(v->count ? v->count : 1, sizeof *out->accs);
-    int ok = lagsum && excluded && out->keys && out->accs &&
-             ink__kpi_acc_init(&out->total, q->shape);
+    int ok = lagsum && excluded && out->keys && out->accs;
+    if (ok && (q->from != INK_DATE_NONE || q->to != INK_DATE_NONE)) {
+        ok = answer_range(v, q, out);
+        goto done;
+    }
+    ok = ok && ink__kpi_acc_init(&out->total, q->shape);
     for (size_t g = 0; ok && g < v->count; g++) {
         out->keys[g] = v->groups[g].key;
         ok = ink__kpi_acc_init(&out->accs[g], q->shape);
@@ -714,6 +1011,7 @@ ink_status ink__kpi_views_answer(kpi_views *vs, const ink_portfolio *p,
     }
     ok = ok &&
          answer_group(&v->groups[v->count], q, &out->total, lagsum, excluded);
+done:
     free(lagsum);
     free(excluded);
     if (!ok) {

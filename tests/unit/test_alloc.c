@@ -179,6 +179,13 @@ static ink_status report_once(const ink_portfolio *p)
     ink_kpi_report *r = NULL;
     ink_status st = ink_kpi_compute(p, &opt, &r, NULL);
     ink_kpi_report_free(r);
+    /* And with a placement window (the view's days). */
+    ink_parse_date("2025-01-01", 10, &opt.from);
+    ink_parse_date("2025-02-28", 10, &opt.to);
+    r = NULL;
+    if (st == INK_OK)
+        st = ink_kpi_compute(p, &opt, &r, NULL);
+    ink_kpi_report_free(r);
     return st;
 }
 
