@@ -39,6 +39,10 @@ struct kpi_facts {
     size_t day_span, day_count;
     uint64_t day_batches;
     int day_valid;
+    /* The operations cube, for the generation it was made at (0: none). */
+    kpi_ops_cube cube;
+    uint64_t cube_generation;
+    int cube_tried;
     /* The operations section of the last report, for as_of, from, to, at
      * the portfolio's generation. */
     int ops_valid;
@@ -66,6 +70,7 @@ static void facts_free(void *arg)
     ink__kpi_views_free(f->views);
     free(f->day_cases);
     free(f->day_at);
+    ink__kpi_ops_cube_free(&f->cube);
     free(f);
 }
 
@@ -490,6 +495,33 @@ void ink__kpi_day_slice(const kpi_day_index *x, int32_t from, int32_t to,
 static uint64_t ops_generation(const ink_portfolio *p)
 {
     return p->generation - p->payment_batches;
+}
+
+ink_status ink__kpi_ops_cube_get(const ink_portfolio *p,
+                                 const kpi_ops_cube **out)
+{
+    *out = NULL;
+    if (!ink__kpi_facts_enabled)
+        return INK_OK;
+    kpi_facts *f = facts_of(p);
+    if (!f)
+        return INK_NOMEM;
+    ink_status st = INK_OK;
+    pthread_mutex_lock(&f->mu);
+    if (!f->cube_tried || f->cube_generation != ops_generation(p)) {
+        int too_large = 0;
+        ink__kpi_ops_cube_free(&f->cube);
+        if (ink__kpi_ops_cube_build(p, &f->cube, &too_large) || too_large) {
+            f->cube_tried = 1;
+            f->cube_generation = ops_generation(p);
+        } else {
+            st = INK_NOMEM;
+        }
+    }
+    if (f->cube.built)
+        *out = &f->cube;
+    pthread_mutex_unlock(&f->mu);
+    return st;
 }
 
 int ink__kpi_operations_cached(const ink_portfolio *p, int32_t as_of,

@@ -401,6 +401,36 @@ ink_status ink__kpi_cases_by_day(const ink_portfolio *p, kpi_day_index *out);
 void ink__kpi_day_slice(const kpi_day_index *x, int32_t from, int32_t to,
                         size_t *first, size_t *count);
 
+/* The operations section's counts by placement day, segment value and
+ * calendar month (operations_cube.c): per (day, segment) a row of
+ * months + 1 counts, the last slot for cases still open. */
+enum { CUBE_SEGMENTS = 3 };
+typedef struct kpi_ops_cube {
+    int built;
+    int32_t day_first, month_first;
+    size_t days, months;
+    uint32_t *ended;    /* cases by the month they were closed in */
+    uint32_t *resolved; /* of those, resolved */
+    uint32_t *outbound; /* outbound contacts by month */
+    uint32_t *automated;
+} kpi_ops_cube;
+
+static inline size_t ink__kpi_ops_cube_cell(const kpi_ops_cube *c, size_t day,
+                                            size_t segment, size_t month)
+{
+    return (day * CUBE_SEGMENTS + segment) * (c->months + 1) + month;
+}
+
+/* 0 when out of memory or too large (*too_large). */
+int ink__kpi_ops_cube_build(const ink_portfolio *p, kpi_ops_cube *c,
+                            int *too_large);
+void ink__kpi_ops_cube_free(kpi_ops_cube *c);
+/* The cube kept for p (made when first asked for, and again after an
+ * ingest other than payments); *out NULL when there is none (facts off,
+ * or too large). */
+ink_status ink__kpi_ops_cube_get(const ink_portfolio *p,
+                                 const kpi_ops_cube **out);
+
 /* The operations section (operations.c). */
 ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
                                int32_t from, int32_t to, ink_kpi_report *r,

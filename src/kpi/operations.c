@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/mem.h"
+#include "core/portfolio_impl.h"
 #include "inkasso/units.h"
 #include "kpi/kpi_impl.h"
 
@@ -178,6 +179,68 @@ static void *count_cases(void *arg)
     return NULL;
 }
 
+/* The counts of the cases placed from .. to, added up from the cube's
+ * days in the same way count_cases adds each case. */
+static void add_cube(const kpi_ops_cube *c, int32_t from, int32_t to,
+                     int32_t lo, const month_axis *axis, const uint64_t *prefix,
+                     month_row *rows, int64_t *diff, uint64_t *distinct,
+                     uint64_t *resolved_total)
+{
+    const size_t months = axis->months;
+    int64_t first_day = c->day_first;
+    int64_t last_day = (int64_t)c->day_first + (int64_t)c->days - 1;
+    if (from != INK_DATE_NONE && from > first_day)
+        first_day = from;
+    if (to != INK_DATE_NONE && to < last_day)
+        last_day = to;
+    for (int64_t day = first_day; day <= last_day; day++) {
+        int64_t first = axis_month(axis, (int32_t)day);
+        if (first < 0)
+            first = 0;
+        for (int sc = 0; sc < CUBE_SEGMENTS; sc++) {
+            size_t cell = ink__kpi_ops_cube_cell(
+                c, (size_t)(day - c->day_first), (size_t)sc, 0);
+            const int segs[2] = {INK_SEGMENT_NONE, sc};
+            for (int k = 0; k < 2; k++) {
+                const int s = segs[k];
+                const uint64_t *pre = prefix + (size_t)s * (months + 1);
+                if (pre[months] == 0)
+                    continue; /* this segment value has no costs rows */
+                month_row *row = rows + (size_t)s * months;
+                int64_t *d = diff + (size_t)s * (months + 1);
+                for (size_t m = 0; m <= c->months; m++) {
+                    /* The axis month of cube month m (-1 before the axis,
+                     * months after it); the last slot: still open. */
+                    int64_t at = (int64_t)c->month_first + (int64_t)m - lo;
+                    at = at < 0                 ? -1
+                         : at > (int64_t)months ? (int64_t)months
+                                                : at;
+                    uint32_t n = c->ended[cell + m];
+                    if (n) {
+                        int64_t last =
+                            m == c->months ? (int64_t)months - 1 : at;
+                        if (last > (int64_t)months - 1)
+                            last = (int64_t)months - 1;
+                        if (first <= last) {
+                            d[first] += n;
+                            d[last + 1] -= n;
+                            if (pre[last + 1] - pre[first] > 0)
+                                distinct[s] += n;
+                        }
+                    }
+                    if (m == c->months || at < 0 || at >= (int64_t)months)
+                        continue;
+                    uint32_t r = c->resolved[cell + m];
+                    row[at].resolved += r;
+                    resolved_total[s] += r * (pre[at + 1] - pre[at]);
+                    row[at].outbound += c->outbound[cell + m];
+                    row[at].automated += c->automated[cell + m];
+                }
+            }
+        }
+    }
+}
+
 ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
                                int32_t from, int32_t to, ink_kpi_report *r,
                                ink_error *err)
@@ -256,7 +319,21 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
      * of cases by placement day, when there is one). */
     kpi_day_index days = {0};
     size_t visit_from = 0, visit = cs->count;
-    if (from != INK_DATE_NONE || to != INK_DATE_NONE) {
+    /* As of the latest date, the kept cube has it all by day. */
+    const kpi_ops_cube *cube = NULL;
+    if ((from != INK_DATE_NONE || to != INK_DATE_NONE) &&
+        (p->latest_date == INK_DATE_NONE || as_of >= p->latest_date)) {
+        st = ink__kpi_ops_cube_get(p, &cube);
+        if (st != INK_OK) {
+            ink__error_set(err, st, NULL, "out of memory");
+            goto done;
+        }
+    }
+    if (cube) {
+        add_cube(cube, from, to, lo, &axis, prefix, rows, diff, distinct,
+                 resolved_total);
+        visit = 0;
+    } else if (from != INK_DATE_NONE || to != INK_DATE_NONE) {
         st = ink__kpi_cases_by_day(p, &days);
         if (st != INK_OK) {
             ink__error_set(err, st, NULL, "out of memory");

@@ -82,8 +82,9 @@ typedef struct kpi_view {
      * shared and in the total's. */
     uint32_t *shared_pos[2];
     size_t cases;
-    view_payment *payments;
-    size_t payment_count, payment_cap;
+    view_payment *payments; /* by placement day up to sorted, then as
+                               they came */
+    size_t payment_count, payment_cap, sorted;
     debtor_entry *debtors;
     size_t debtor_mask, debtor_count;
     size_t cells;
@@ -503,6 +504,32 @@ static void csr_rewind(view_group *g)
     g->shared_at[0] = 0;
 }
 
+/* The payment log by placement day (a counting sort over the total's
+ * days), so that a placement window reads only its own payments. */
+static int sort_payments(kpi_view *v)
+{
+    const view_group *all = &v->groups[v->count];
+    uint32_t *at = ink__calloc_array(all->open_span + 1, sizeof *at);
+    view_payment *out =
+        ink__alloc_array(v->payment_cap ? v->payment_cap : 1, sizeof *out);
+    if (!at || !out) {
+        free(at);
+        free(out);
+        return 0;
+    }
+    for (size_t n = 0; n < v->payment_count; n++)
+        at[v->payments[n].opened - all->open_lo + 1]++;
+    for (size_t d = 0; d < all->open_span; d++)
+        at[d + 1] += at[d];
+    for (size_t n = 0; n < v->payment_count; n++)
+        out[at[v->payments[n].opened - all->open_lo]++] = v->payments[n];
+    free(at);
+    free(v->payments);
+    v->payments = out;
+    v->sorted = v->payment_count;
+    return 1;
+}
+
 /* The view of q over p's kept facts; NULL when out of memory (*nomem
  * set), too large, or a sum passes int64 (the full pass says so). */
 static kpi_view *view_make(const ink_portfolio *p, const view_query *q,
@@ -649,6 +676,7 @@ static kpi_view *view_make(const ink_portfolio *p, const view_query *q,
     free(wide_chan);
     for (size_t g = 0; ok && g <= v->count; g++)
         csr_rewind(&v->groups[g]);
+    ok = ok && sort_payments(v);
     for (size_t g = 0; ok && g <= v->count; g++) {
         kpi_acc *a = &v->groups[g].sums;
         v->groups[g].median = ink__kpi_median(&a->resolution_days);
@@ -739,6 +767,12 @@ int ink__kpi_views_payment_added(kpi_views *vs, const ink_portfolio *p,
 /* How many of the ascending windows w[0..n) are <= days. */
 static size_t windows_upto(const int32_t *w, size_t n, int64_t days)
 {
+    if (n <= 8) { /* the usual few: a count, no branch */
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            k += w[j] <= days;
+        return k;
+    }
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -903,12 +937,32 @@ static int answer_range(const kpi_view *v, const view_query *q,
             ok = answer_days(vg, q, lo, hi, a);
     }
     const size_t nw = q->shape->windows;
-    for (size_t n = 0; ok && n < v->payment_count; n++) {
+    /* The sorted payments placed in the window, then those since. */
+    int32_t lived_day = INT32_MIN;
+    size_t lived = 0;
+    size_t lo = 0, hi = v->sorted;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v->payments[mid].opened < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t n = lo; ok && n < v->payment_count; n++) {
         const view_payment *e = &v->payments[n];
-        if (e->opened < from || e->opened > to)
+        if (e->opened > to) {
+            if (n < v->sorted)
+                n = v->sorted - 1; /* on to the unsorted tail */
             continue;
-        size_t lived =
-            windows_upto(q->sorted_windows, nw, (int64_t)q->as_of - e->opened);
+        }
+        if (e->opened < from)
+            continue;
+        /* Sorted by day: the windows lived through change rarely. */
+        if (e->opened != lived_day) {
+            lived_day = e->opened;
+            lived = windows_upto(q->sorted_windows, nw,
+                                 (int64_t)q->as_of - e->opened);
+        }
         size_t first = windows_upto(q->sorted_windows, nw, (int64_t)e->lag - 1);
         if (first >= lived)
             continue;
