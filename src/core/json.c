@@ -13,14 +13,19 @@ void ink__json_write_string(FILE *f, const char *s)
         return;
     }
     putc('"', f);
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    /* Runs without anything to escape go out in one write. */
+    const unsigned char *run = (const unsigned char *)s, *c = run;
+    for (; *c; c++) {
+        if (*c != '"' && *c != '\\' && *c >= 0x20)
+            continue;
+        fwrite(run, 1, (size_t)(c - run), f);
         if (*c == '"' || *c == '\\')
             fprintf(f, "\\%c", *c);
-        else if (*c < 0x20)
-            fprintf(f, "\\u%04x", *c);
         else
-            putc(*c, f);
+            fprintf(f, "\\u%04x", *c);
+        run = c + 1;
     }
+    fwrite(run, 1, (size_t)(c - run), f);
     putc('"', f);
 }
 

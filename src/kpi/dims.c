@@ -72,8 +72,9 @@ static const ink_text_column *text_column(const ink_cases *cs, const char *name)
     return NULL;
 }
 
+/* opened: the first and last opened_on, when known (else found here). */
 static ink_status resolve_one(const ink_cases *cs, const char *name, kpi_dim *d,
-                              ink_error *err)
+                              const int32_t *opened, ink_error *err)
 {
     memset(d, 0, sizeof *d);
     d->name = name;
@@ -114,7 +115,12 @@ static ink_status resolve_one(const ink_cases *cs, const char *name, kpi_dim *d,
     } else if (strcmp(name, "cohort_month") == 0 ||
                strcmp(name, "cohort_quarter") == 0 ||
                strcmp(name, "cohort_year") == 0) {
-        date_span(cs->opened_on, cs->count, &lo, &hi);
+        if (opened) {
+            lo = opened[0];
+            hi = opened[1];
+        } else {
+            date_span(cs->opened_on, cs->count, &lo, &hi);
+        }
         int32_t a = month_of(lo), b = month_of(hi);
         if (name[7] == 'm') {
             d->kind = DIM_COHORT_MONTH;
@@ -161,6 +167,16 @@ ink_status ink__kpi_dims_resolve(const ink_portfolio *p,
 {
     (void)as_of;
     const ink_cases *cs = ink_portfolio_cases(p);
+    /* The placement days' span from the kept index when there is one: a
+     * cohort dimension need not scan every case per report. */
+    int32_t span[2];
+    const int32_t *opened = NULL;
+    kpi_day_index days;
+    if (ink__kpi_cases_by_day_kept(p, &days) && days.cases && days.days) {
+        span[0] = days.first;
+        span[1] = days.first + (int32_t)days.days - 1;
+        opened = span;
+    }
     if (opt->by_count > INK_KPI_MAX_DIMS)
         return ink__error_set(err, INK_USAGE, NULL,
                               "--by: at most %d dimensions", INK_KPI_MAX_DIMS);
@@ -172,7 +188,7 @@ ink_status ink__kpi_dims_resolve(const ink_portfolio *p,
                                       "--by: dimension \"%s\" named twice",
                                       opt->by[k]);
             }
-        ink_status st = resolve_one(cs, opt->by[k], &dims[k], err);
+        ink_status st = resolve_one(cs, opt->by[k], &dims[k], opened, err);
         if (st != INK_OK) {
             ink__kpi_dims_cleanup(dims, k);
             return st;

@@ -713,9 +713,9 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
      * pass over the cases. */
     view_answer view = {0};
     if (c.facts.fact) {
-        view_query q = {opt->by,          c.dim_count, dims, c.stride,
-                        c.as_of,          c.from,      c.to, &c.shape,
-                        c.sorted_windows, c.facts};
+        view_query q = {p,        opt->by,          c.dim_count, dims,
+                        c.stride, c.as_of,          c.from,      c.to,
+                        &c.shape, c.sorted_windows, c.facts};
         st = ink__kpi_view_answer(p, &q, &view);
         if (st != INK_OK) {
             ink__error_set(err, st, NULL, "out of memory");

@@ -369,6 +369,8 @@ static int refresh(const ink_portfolio *cp, kpi_facts *f)
     return 1;
 }
 
+static int days_fresh(const ink_portfolio *p, kpi_facts *f);
+
 ink_status ink__kpi_facts_get(const ink_portfolio *p, kpi_fact_view *out)
 {
     memset(out, 0, sizeof *out);
@@ -385,7 +387,7 @@ ink_status ink__kpi_facts_get(const ink_portfolio *p, kpi_fact_view *out)
         pthread_mutex_unlock(&f->mu);
         return INK_OK;
     }
-    int ok = refresh(p, f);
+    int ok = refresh(p, f) && days_fresh(p, f);
     if (ok) {
         out->fact = f->fact;
         out->chan = f->chan;
@@ -454,6 +456,15 @@ static int index_days(const ink_portfolio *p, kpi_facts *f)
     return 1;
 }
 
+/* The index of cases by day brought up to date (made again when case rows
+ * changed). 0 when out of memory. */
+static int days_fresh(const ink_portfolio *p, kpi_facts *f)
+{
+    return (f->day_valid && f->day_count == p->cases.count &&
+            f->day_batches == p->case_batches) ||
+           index_days(p, f);
+}
+
 ink_status ink__kpi_cases_by_day(const ink_portfolio *p, kpi_day_index *out)
 {
     memset(out, 0, sizeof *out);
@@ -463,14 +474,28 @@ ink_status ink__kpi_cases_by_day(const ink_portfolio *p, kpi_day_index *out)
     if (!f)
         return INK_NOMEM;
     pthread_mutex_lock(&f->mu);
-    int ok = (f->day_valid && f->day_count == p->cases.count &&
-              f->day_batches == p->case_batches) ||
-             index_days(p, f);
+    int ok = days_fresh(p, f);
     if (ok)
         *out =
             (kpi_day_index){f->day_cases, f->day_at, f->day_first, f->day_span};
     pthread_mutex_unlock(&f->mu);
     return ok ? INK_OK : INK_NOMEM;
+}
+
+int ink__kpi_cases_by_day_kept(const ink_portfolio *p, kpi_day_index *out)
+{
+    memset(out, 0, sizeof *out);
+    kpi_facts *f = ink__kpi_facts_enabled ? facts_of(p) : NULL;
+    if (!f)
+        return 0;
+    pthread_mutex_lock(&f->mu);
+    int kept = f->day_valid && f->day_count == p->cases.count &&
+               f->day_batches == p->case_batches;
+    if (kept)
+        *out =
+            (kpi_day_index){f->day_cases, f->day_at, f->day_first, f->day_span};
+    pthread_mutex_unlock(&f->mu);
+    return kept;
 }
 
 void ink__kpi_day_slice(const kpi_day_index *x, int32_t from, int32_t to,
@@ -611,7 +636,7 @@ ink_status ink_kpi_prepare(const ink_portfolio *p, ink_error *err)
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     pthread_mutex_lock(&f->mu);
     f->reports++;
-    int ok = refresh(p, f);
+    int ok = refresh(p, f) && days_fresh(p, f);
     if (!ok)
         f->built = 0;
     pthread_mutex_unlock(&f->mu);

@@ -338,6 +338,7 @@ typedef struct kpi_views kpi_views;
 /* What a report asks of a view: its grouping and placement window, the
  * dims resolved for it, its windows and as_of, over the kept facts. */
 typedef struct view_query {
+    const ink_portfolio *p;
     const char *const *by;
     size_t dim_count;
     const kpi_dim *dims;
@@ -396,6 +397,9 @@ typedef struct kpi_day_index {
 
 /* The index of p's cases by placement day, kept until case rows change. */
 ink_status ink__kpi_cases_by_day(const ink_portfolio *p, kpi_day_index *out);
+/* The same only when it is kept and up to date (made along with the
+ * facts); 0 otherwise. */
+int ink__kpi_cases_by_day_kept(const ink_portfolio *p, kpi_day_index *out);
 /* The positions in x->cases of the cases placed from .. to (either may be
  * INK_DATE_NONE: open). */
 void ink__kpi_day_slice(const kpi_day_index *x, int32_t from, int32_t to,

@@ -18,6 +18,7 @@
  * its kept fact) drops the views, and they are made again when asked for
  * twice. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -838,9 +839,10 @@ static int answer_group(const view_group *g, const view_query *q, kpi_acc *a,
 
 /* A group's sums over placement days lo .. hi into a (initialised for
  * q's shape): the median and debtors of those days' cases, and their
- * eligibility; their payments come from the log. */
+ * eligibility; their payments come from the log. flags: the debtor
+ * scratch (one zero byte per debtor). */
 static int answer_days(const view_group *g, const view_query *q, size_t lo,
-                       size_t hi, kpi_acc *a)
+                       size_t hi, kpi_acc *a, uint8_t *flags)
 {
     const size_t channels = q->shape->channels;
     int over = 0;
@@ -884,9 +886,26 @@ static int answer_days(const view_group *g, const view_query *q, size_t lo,
     a->known_median = ink__kpi_median(&days);
     free(days.v);
     uint32_t s0 = g->shared_at[lo], s1 = g->shared_at[hi + 1];
-    ink__kpi_count_debtors(g->shared + s0, s1 - s0, q->shape->debtor_flags,
-                           &a->known_attempted, &a->known_reached);
+    ink__kpi_count_debtors(g->shared + s0, s1 - s0, flags, &a->known_attempted,
+                           &a->known_reached);
     return 1;
+}
+
+/* The total's days, on a thread of its own (as much work as all groups). */
+typedef struct days_job {
+    const view_group *g;
+    const view_query *q;
+    size_t lo, hi;
+    kpi_acc *a;
+    uint8_t *flags;
+    int ok;
+} days_job;
+
+static void *run_days(void *arg)
+{
+    days_job *j = arg;
+    j->ok = answer_days(j->g, j->q, j->lo, j->hi, j->a, j->flags);
+    return NULL;
 }
 
 /* The days of g within [from, to] as indexes lo .. hi; 0 when none. */
@@ -903,6 +922,58 @@ static int days_within(const view_group *g, int64_t from, int64_t to,
     return 1;
 }
 
+/* Realization steps of the payments at [begin, end) and [tail_begin,
+ * tail_end) of the log placed from .. to, per group (the total last)
+ * into steps. */
+typedef struct scan_job {
+    const kpi_view *v;
+    const view_query *q;
+    int64_t from, to;
+    size_t begin, end, tail_begin, tail_end;
+    int64_t *steps;
+    int overflow;
+} scan_job;
+
+static void scan_range(scan_job *j, size_t begin, size_t end)
+{
+    const size_t nw = j->q->shape->windows;
+    const int32_t *w = j->q->sorted_windows;
+    const size_t total = j->v->count;
+    int32_t lived_day = INT32_MIN;
+    size_t lived = 0;
+    int over = 0;
+    for (size_t n = begin; n < end; n++) {
+        const view_payment *e = &j->v->payments[n];
+        if (e->opened < j->from || e->opened > j->to)
+            continue;
+        /* Sorted by day: the windows lived through change rarely. */
+        if (e->opened != lived_day) {
+            lived_day = e->opened;
+            lived = windows_upto(w, nw, (int64_t)j->q->as_of - e->opened);
+        }
+        size_t first = windows_upto(w, nw, (int64_t)e->lag - 1);
+        if (first >= lived)
+            continue;
+        int64_t *both[2] = {j->steps + e->group * (nw + 1),
+                            j->steps + total * (nw + 1)};
+        for (int k = 0; k < 2; k++) {
+            over |= __builtin_add_overflow(both[k][first], e->amount,
+                                           &both[k][first]);
+            over |= __builtin_sub_overflow(both[k][lived], e->amount,
+                                           &both[k][lived]);
+        }
+    }
+    j->overflow |= over;
+}
+
+static void *run_scan(void *arg)
+{
+    scan_job *j = arg;
+    scan_range(j, j->begin, j->end);
+    scan_range(j, j->tail_begin, j->tail_end);
+    return NULL;
+}
+
 /* A report with from or to, from v into out (its arrays allocated for
  * every group). */
 static int answer_range(const kpi_view *v, const view_query *q,
@@ -914,32 +985,48 @@ static int answer_range(const kpi_view *v, const view_query *q,
     kpi_acc **acc_of = ink__calloc_array(v->count + 1, sizeof *acc_of);
     if (!acc_of)
         return 0;
-    int ok = 1;
-    for (size_t g = 0; ok && g <= v->count; g++) {
+    /* The total first, on a helper thread with a debtor scratch of its
+     * own, the groups meanwhile. */
+    int ok = ink__kpi_acc_init(&out->total, q->shape);
+    days_job total = {&v->groups[v->count], q, 0, 0, &out->total, NULL, 1};
+    acc_of[v->count] = &out->total;
+    out->total.known = 1;
+    out->total.known_median = NAN;
+    pthread_t helper;
+    int started = 0;
+    if (ok && days_within(total.g, from, to, &total.lo, &total.hi)) {
+        size_t debtors =
+            ink_dict_count(ink_portfolio_cases(q->p)->debtor_id.values) + 1;
+        total.flags = ink__calloc_array(debtors, 1);
+        ok = total.flags != NULL;
+        started = ok && v->count > 1 &&
+                  pthread_create(&helper, NULL, run_days, &total) == 0;
+        if (ok && !started)
+            run_days(&total);
+    }
+    for (size_t g = 0; ok && g < v->count; g++) {
         const view_group *vg = &v->groups[g];
         size_t lo, hi;
         uint64_t cases = 0;
         int any = days_within(vg, from, to, &lo, &hi);
         for (size_t d = lo; any && d <= hi; d++)
             cases += vg->open_cases[d];
-        if (g < v->count && !cases)
+        if (!cases)
             continue;
-        kpi_acc *a = g < v->count ? &out->accs[out->count] : &out->total;
+        kpi_acc *a = &out->accs[out->count];
         ok = ink__kpi_acc_init(a, q->shape);
         if (!ok)
             break;
-        if (g < v->count)
-            out->keys[out->count++] = vg->key;
+        out->keys[out->count++] = vg->key;
         acc_of[g] = a;
-        a->known = 1;
-        a->known_median = NAN;
-        if (cases)
-            ok = answer_days(vg, q, lo, hi, a);
+        ok = answer_days(vg, q, lo, hi, a, q->shape->debtor_flags);
     }
-    const size_t nw = q->shape->windows;
-    /* The sorted payments placed in the window, then those since. */
-    int32_t lived_day = INT32_MIN;
-    size_t lived = 0;
+    if (started)
+        pthread_join(helper, NULL);
+    free(total.flags);
+    ok = ok && total.ok;
+    /* The sorted payments placed in the window, then those since, in two
+     * halves on two threads, each into steps of its own. */
     size_t lo = 0, hi = v->sorted;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -948,32 +1035,51 @@ static int answer_range(const kpi_view *v, const view_query *q,
         else
             hi = mid;
     }
-    for (size_t n = lo; ok && n < v->payment_count; n++) {
-        const view_payment *e = &v->payments[n];
-        if (e->opened > to) {
-            if (n < v->sorted)
-                n = v->sorted - 1; /* on to the unsorted tail */
-            continue;
-        }
-        if (e->opened < from)
-            continue;
-        /* Sorted by day: the windows lived through change rarely. */
-        if (e->opened != lived_day) {
-            lived_day = e->opened;
-            lived = windows_upto(q->sorted_windows, nw,
-                                 (int64_t)q->as_of - e->opened);
-        }
-        size_t first = windows_upto(q->sorted_windows, nw, (int64_t)e->lag - 1);
-        if (first >= lived)
-            continue;
-        kpi_acc *both[2] = {acc_of[e->group], acc_of[v->count]};
-        for (int k = 0; k < 2; k++) {
-            kpi_acc *a = both[k];
-            a->overflow |= !add_checked(&a->realized_step[first], e->amount);
-            a->overflow |= __builtin_sub_overflow(
-                a->realized_step[lived], e->amount, &a->realized_step[lived]);
-        }
+    size_t end = lo, top = v->sorted;
+    while (end < top) {
+        size_t mid = end + (top - end) / 2;
+        if (v->payments[mid].opened <= to)
+            end = mid + 1;
+        else
+            top = mid;
     }
+    const size_t nw = q->shape->windows;
+    const size_t cells = (v->count + 1) * (nw + 1);
+    scan_job jobs[2] = {
+        {v, q, from, to, lo, lo + (end - lo) / 2, 0, 0, NULL, 0},
+        {v, q, from, to, lo + (end - lo) / 2, end, v->sorted, v->payment_count,
+         NULL, 0}};
+    int two = ok && cells <= ((size_t)1 << 20) && end - lo >= 50000;
+    if (!two) {
+        jobs[0].end = end;
+        jobs[0].tail_begin = v->sorted;
+        jobs[0].tail_end = v->payment_count;
+    }
+    for (int k = 0; ok && k < 1 + two; k++) {
+        jobs[k].steps = ink__calloc_array(cells, sizeof *jobs[k].steps);
+        ok = jobs[k].steps != NULL;
+    }
+    started = 0;
+    if (ok && two)
+        started = pthread_create(&helper, NULL, run_scan, &jobs[1]) == 0;
+    if (ok)
+        run_scan(&jobs[0]);
+    if (ok && two && !started)
+        run_scan(&jobs[1]);
+    if (started)
+        pthread_join(helper, NULL);
+    for (int k = 0; ok && k < 1 + two; k++) {
+        for (size_t g = 0; g <= v->count; g++) {
+            kpi_acc *a = acc_of[g];
+            const int64_t *step = jobs[k].steps + g * (nw + 1);
+            for (size_t j = 0; a && j <= nw; j++)
+                a->overflow |= !add_checked(&a->realized_step[j], step[j]);
+        }
+        if (jobs[k].overflow)
+            out->total.overflow = 1;
+    }
+    free(jobs[0].steps);
+    free(jobs[1].steps);
     free(acc_of);
     return ok;
 }

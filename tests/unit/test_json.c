@@ -63,6 +63,24 @@ int main(void)
     ink__json_format_number(-0.0, buf);
     CHECK_STR(buf, "-0");
 
+    /* Strings: quotes, backslashes and control bytes escaped, the rest
+     * (UTF-8 too) as is, runs between them kept whole. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    CHECK(f != NULL);
+    if (f) {
+        ink__json_write_string(f, "plain");
+        ink__json_write_string(f, "a\"b\\c\nd\x01\xc3\xa4");
+        ink__json_write_string(f, "\"");
+        ink__json_write_string(f, "");
+        ink__json_write_string(f, NULL);
+        fclose(f);
+        CHECK_STR(text, "\"plain\"\"a\\\"b\\\\c\\u000ad\\u0001\xc3\xa4\""
+                        "\"\\\"\"\"\"null");
+        free(text);
+    }
+
     static const double fixed[] = {
         0,       1,      -1,     10,        0.5,  1e-5,    1e-4,
         9.99e-5, 0.0001, 0.001,  99999,     1e14, 1e15,    9.999999999999999e14,

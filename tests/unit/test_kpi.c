@@ -458,6 +458,27 @@ static void test_lanes_flush(void)
                 largest = ink_kpi_group(r, g)->cases;
         CHECK(largest > 65536); /* else this tests nothing */
         ink_kpi_report_free(r);
+        /* A placement window over most of it, asked twice: the view's
+         * payments are scanned on two threads. */
+        const ink_cases *cs = ink_portfolio_cases(p);
+        int32_t first = INT32_MAX;
+        for (size_t i = 0; i < cs->count; i++)
+            first = cs->opened_on[i] < first ? cs->opened_on[i] : first;
+        opt.from = first + 10;
+        opt.to = INT32_MAX / 2;
+        opt.threads = 0;
+        char *asked = test_report_json(p, &opt);
+        uint64_t answered = ink__kpi_views_answered;
+        char *viewed = test_report_json(p, &opt);
+        CHECK_INT(ink__kpi_views_answered, answered + 1);
+        ink__kpi_facts_enabled = 0;
+        char *walked = test_report_json(p, &opt);
+        ink__kpi_facts_enabled = 1;
+        CHECK(asked && viewed && walked && strcmp(asked, viewed) == 0 &&
+              strcmp(viewed, walked) == 0);
+        free(asked);
+        free(viewed);
+        free(walked);
         free(fast);
         free(rows);
         ink_portfolio_free(p);
