@@ -33,7 +33,7 @@ echo "start-up: $(echo "$(date +%s.%N) - $start" | bc) s for $cases cases (store
 # Latency: one connection, requests one after another, for SECONDS each
 # (wrk's own percentiles). COLD=1: each asks a different third window, so
 # none is answered from the answer cache; COLD=2: each a different
-# placement window (from=), so none is answered from a kept view either.
+# placement window (from=, to=).
 seconds=${SECONDS_PER_RUN:-10}
 latency() {
     printf '%s: ' "$1"
@@ -48,7 +48,7 @@ for by in currency,segment currency,segment,region,cohort_month; do
     q="/api/v1/kpi?by=$by"
     echo "kpi by $by: first query (one pass over the cases) $(once "$q&windows=30,60,89"), second (the grouping's view is made) $(once "$q&windows=30,60,88")"
     latency "kpi by $by, new windows each time (from the kept view)" "$q" 1
-    latency "kpi by $by, new placement window each time (one pass)" "$q" 2
+    latency "kpi by $by, new placement window each time (from the view)" "$q" 2
     latency "kpi by $by, repeated (answer cached until the next ingest)" "$q" 0
 done
 
