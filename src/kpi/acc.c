@@ -77,15 +77,8 @@ int ink__kpi_acc_merge(kpi_acc *a, const kpi_acc *b, const acc_shape *shape)
     for (size_t k = 0; k < KPI_LANES; k++)
         a->lanes[k] += b->lanes[k];
     /* Two distinct codes are enough to say "mixed" and to name them. */
-    uint32_t seen[2] = {b->currency, b->currency_other};
-    for (int k = 0; k < 2; k++) {
-        if (!seen[k])
-            continue;
-        if (!a->currency)
-            a->currency = seen[k];
-        else if (seen[k] != a->currency && !a->currency_other)
-            a->currency_other = seen[k];
-    }
+    ink__kpi_currency_note(&a->currency, &a->currency_other, b->currency);
+    ink__kpi_currency_note(&a->currency, &a->currency_other, b->currency_other);
     a->overflow |= b->overflow;
     a->overflow |= !add64(&a->placed, b->placed);
     a->overflow |= !add64(&a->collected, b->collected);
@@ -97,9 +90,7 @@ int ink__kpi_acc_merge(kpi_acc *a, const kpi_acc *b, const acc_shape *shape)
     a->sole_attempted += b->sole_attempted;
     a->sole_reached += b->sole_reached;
     for (size_t c = 0; c < shape->channels; c++) {
-        a->channels[c].outbound += b->channels[c].outbound;
-        a->channels[c].valid += b->channels[c].valid;
-        a->channels[c].responded += b->channels[c].responded;
+        ink__kpi_channel_add(&a->channels[c], b->channels[c]);
     }
     return append((void **)&a->resolution_days.v, &a->resolution_days.len,
                   &a->resolution_days.cap, b->resolution_days.v,

@@ -167,13 +167,8 @@ static int add_rest(const kpi_ctx *c, kpi_acc *a, size_t i, int64_t collected,
     const int32_t opened = cs->opened_on[i];
     const int64_t amount = cs->amount[i];
     int over = (flags & FACT_OVERFLOW) != 0;
-    uint32_t currency = cs->currency.codes[i];
-    if (currency != a->currency) {
-        if (!a->currency)
-            a->currency = currency;
-        else if (!a->currency_other)
-            a->currency_other = currency;
-    }
+    ink__kpi_currency_note(&a->currency, &a->currency_other,
+                           cs->currency.codes[i]);
     over |= __builtin_add_overflow(a->placed, amount, &a->placed);
     over |= __builtin_add_overflow(a->collected, collected, &a->collected);
 

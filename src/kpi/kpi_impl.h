@@ -131,6 +131,13 @@ typedef struct channel_counts {
     uint64_t outbound, valid, responded;
 } channel_counts;
 
+static inline void ink__kpi_channel_add(channel_counts *sum, channel_counts v)
+{
+    sum->outbound += v.outbound;
+    sum->valid += v.valid;
+    sum->responded += v.responded;
+}
+
 /* Channel counts of a case as kept in the facts: per channel code c >= 1,
  * bytes 3(c-1) .. 3(c-1)+2 are outbound, valid, responded; the row is
  * padded with zeros to a multiple of 16 bytes so that a report adds it
@@ -192,6 +199,19 @@ typedef struct kpi_acc {
     double known_median;
     uint64_t known_attempted, known_reached;
 } kpi_acc;
+
+/* Notes a currency code in (first, other): the first seen, and a second,
+ * different one (then the cases mix currencies). */
+static inline void ink__kpi_currency_note(uint32_t *first, uint32_t *other,
+                                          uint32_t currency)
+{
+    if (!currency || currency == *first)
+        return;
+    if (!*first)
+        *first = currency;
+    else if (!*other)
+        *other = currency;
+}
 
 typedef struct acc_shape {
     size_t windows;

@@ -263,12 +263,8 @@ static int add_case(kpi_view *v, const ink_portfolio *p, size_t channels,
             channel_counts step = {(uint64_t)(sign * b[0]),
                                    (uint64_t)(sign * b[1]),
                                    (uint64_t)(sign * b[2])};
-            a->channels[k].outbound += step.outbound;
-            a->channels[k].valid += step.valid;
-            a->channels[k].responded += step.responded;
-            by_day[k].outbound += step.outbound;
-            by_day[k].valid += step.valid;
-            by_day[k].responded += step.responded;
+            ink__kpi_channel_add(&a->channels[k], step);
+            ink__kpi_channel_add(&by_day[k], step);
         }
     } else {
         const ink_contacts *ct = &p->contacts;
@@ -280,12 +276,8 @@ static int add_case(kpi_view *v, const ink_portfolio *p, size_t channels,
                 (uint64_t)sign,
                 (uint64_t)(sign * (ct->outcome[k] != INK_OUTCOME_INVALID)),
                 (uint64_t)(sign * (ct->outcome[k] == INK_OUTCOME_RESPONDED))};
-            a->channels[code].outbound += step.outbound;
-            a->channels[code].valid += step.valid;
-            a->channels[code].responded += step.responded;
-            by_day[code].outbound += step.outbound;
-            by_day[code].valid += step.valid;
-            by_day[code].responded += step.responded;
+            ink__kpi_channel_add(&a->channels[code], step);
+            ink__kpi_channel_add(&by_day[code], step);
         }
     }
     a->overflow |= (c->flags & FACT_OVERFLOW) != 0;
@@ -631,24 +623,15 @@ static kpi_view *view_make(const ink_portfolio *p, const view_query *q,
             view_group *vg = &v->groups[both[k]];
             kpi_acc *a = &vg->sums;
             ok = add_case(v, p, channels, both[k], i, &parts, 1);
-            uint32_t currency = cs->currency.codes[i];
-            if (currency != a->currency) {
-                if (!a->currency)
-                    a->currency = currency;
-                else if (!a->currency_other)
-                    a->currency_other = currency;
-            }
+            const uint32_t currency = cs->currency.codes[i];
+            ink__kpi_currency_note(&a->currency, &a->currency_other, currency);
             a->overflow |= !add_checked(&a->placed, amount);
             size_t day = (size_t)(opened - vg->open_lo);
             vg->open_cases[day]++;
             a->overflow |= !add_checked(&vg->open_amount[day], amount);
             uint32_t *day_currency = vg->day_currency + 2 * day;
-            if (currency != day_currency[0]) {
-                if (!day_currency[0])
-                    day_currency[0] = currency;
-                else if (!day_currency[1])
-                    day_currency[1] = currency;
-            }
+            ink__kpi_currency_note(&day_currency[0], &day_currency[1],
+                                   currency);
             if (parts.lane[LANE_RESOLVED])
                 vg->resolved[vg->resolved_at[day]++] =
                     parts.lane[LANE_RESOLUTION_DAYS];
@@ -851,23 +834,14 @@ static int answer_days(const view_group *g, const view_query *q, size_t lo,
             a->lanes[k] += g->day_lanes[d][k];
         over |= !add_checked(&a->collected, g->day_collected[d]);
         over |= !add_checked(&a->placed, g->open_amount[d]);
-        for (size_t c = 0; c < channels; c++) {
-            const channel_counts *ch = &g->day_channels[d * channels + c];
-            a->channels[c].outbound += ch->outbound;
-            a->channels[c].valid += ch->valid;
-            a->channels[c].responded += ch->responded;
-        }
+        for (size_t c = 0; c < channels; c++)
+            ink__kpi_channel_add(&a->channels[c],
+                                 g->day_channels[d * channels + c]);
         a->sole_attempted += g->day_sole[2 * d];
         a->sole_reached += g->day_sole[2 * d + 1];
-        for (int k = 0; k < 2; k++) {
-            uint32_t currency = g->day_currency[2 * d + (size_t)k];
-            if (!currency || currency == a->currency)
-                continue;
-            if (!a->currency)
-                a->currency = currency;
-            else if (!a->currency_other)
-                a->currency_other = currency;
-        }
+        for (size_t k = 0; k < 2; k++)
+            ink__kpi_currency_note(&a->currency, &a->currency_other,
+                                   g->day_currency[2 * d + k]);
         size_t k = windows_upto(q->sorted_windows, q->shape->windows,
                                 (int64_t)q->as_of - g->open_lo - (int64_t)d);
         a->lived_cases[k] += g->open_cases[d];
