@@ -371,15 +371,29 @@ static int refresh(const ink_portfolio *cp, kpi_facts *f)
 
 static int days_fresh(const ink_portfolio *p, kpi_facts *f);
 
+/* p's facts, locked; NULL when facts are off (*st INK_OK) or cannot be
+ * had (*st INK_NOMEM). */
+static kpi_facts *lock_facts(const ink_portfolio *p, ink_status *st)
+{
+    *st = INK_OK;
+    if (!ink__kpi_facts_enabled)
+        return NULL;
+    kpi_facts *f = facts_of(p);
+    if (!f) {
+        *st = INK_NOMEM;
+        return NULL;
+    }
+    pthread_mutex_lock(&f->mu);
+    return f;
+}
+
 ink_status ink__kpi_facts_get(const ink_portfolio *p, kpi_fact_view *out)
 {
     memset(out, 0, sizeof *out);
-    if (!ink__kpi_facts_enabled)
-        return INK_OK;
-    kpi_facts *f = facts_of(p);
+    ink_status locked;
+    kpi_facts *f = lock_facts(p, &locked);
     if (!f)
-        return INK_NOMEM;
-    pthread_mutex_lock(&f->mu);
+        return locked;
     /* One report alone (the command line) walks the rows: building the
      * facts costs that walk and the memory of the facts. They pay from
      * the second report on, or once asked for (ink_kpi_prepare). */
@@ -403,12 +417,10 @@ ink_status ink__kpi_view_answer(const ink_portfolio *p, const view_query *q,
                                 view_answer *out)
 {
     memset(out, 0, sizeof *out);
-    if (!ink__kpi_facts_enabled)
-        return INK_OK;
-    kpi_facts *f = facts_of(p);
+    ink_status locked;
+    kpi_facts *f = lock_facts(p, &locked);
     if (!f)
-        return INK_NOMEM;
-    pthread_mutex_lock(&f->mu);
+        return locked;
     if (!f->views)
         f->views = ink__kpi_views_new();
     ink_status st =
@@ -468,12 +480,10 @@ static int days_fresh(const ink_portfolio *p, kpi_facts *f)
 ink_status ink__kpi_cases_by_day(const ink_portfolio *p, kpi_day_index *out)
 {
     memset(out, 0, sizeof *out);
-    if (!ink__kpi_facts_enabled)
-        return INK_OK;
-    kpi_facts *f = facts_of(p);
+    ink_status locked;
+    kpi_facts *f = lock_facts(p, &locked);
     if (!f)
-        return INK_NOMEM;
-    pthread_mutex_lock(&f->mu);
+        return locked;
     int ok = days_fresh(p, f);
     if (ok)
         *out =
@@ -485,10 +495,10 @@ ink_status ink__kpi_cases_by_day(const ink_portfolio *p, kpi_day_index *out)
 int ink__kpi_cases_by_day_kept(const ink_portfolio *p, kpi_day_index *out)
 {
     memset(out, 0, sizeof *out);
-    kpi_facts *f = ink__kpi_facts_enabled ? facts_of(p) : NULL;
+    ink_status locked;
+    kpi_facts *f = lock_facts(p, &locked);
     if (!f)
         return 0;
-    pthread_mutex_lock(&f->mu);
     int kept = f->day_valid && f->day_count == p->cases.count &&
                f->day_batches == p->case_batches;
     if (kept)
@@ -526,13 +536,10 @@ ink_status ink__kpi_ops_cube_get(const ink_portfolio *p,
                                  const kpi_ops_cube **out)
 {
     *out = NULL;
-    if (!ink__kpi_facts_enabled)
-        return INK_OK;
-    kpi_facts *f = facts_of(p);
+    ink_status st;
+    kpi_facts *f = lock_facts(p, &st);
     if (!f)
-        return INK_NOMEM;
-    ink_status st = INK_OK;
-    pthread_mutex_lock(&f->mu);
+        return st;
     if (!f->cube_tried || f->cube_generation != ops_generation(p)) {
         int too_large = 0;
         ink__kpi_ops_cube_free(&f->cube);
@@ -552,13 +559,11 @@ ink_status ink__kpi_ops_cube_get(const ink_portfolio *p,
 int ink__kpi_operations_cached(const ink_portfolio *p, int32_t as_of,
                                int32_t from, int32_t to, ink_kpi_report *r)
 {
-    if (!ink__kpi_facts_enabled)
-        return 0;
-    kpi_facts *f = facts_of(p);
+    ink_status locked;
+    kpi_facts *f = lock_facts(p, &locked);
     if (!f)
-        return -1;
+        return locked == INK_OK ? 0 : -1;
     int hit = 0;
-    pthread_mutex_lock(&f->mu);
     if (f->ops_valid && f->ops_generation == ops_generation(p) &&
         f->ops_as_of == as_of && f->ops_from == from && f->ops_to == to) {
         r->has_operations = f->ops_present;
@@ -629,12 +634,12 @@ int ink__kpi_operations_keep(const ink_portfolio *p, int32_t as_of,
 
 ink_status ink_kpi_prepare(const ink_portfolio *p, ink_error *err)
 {
-    if (!ink__kpi_facts_enabled)
-        return INK_OK;
-    kpi_facts *f = facts_of(p);
+    ink_status locked;
+    kpi_facts *f = lock_facts(p, &locked);
     if (!f)
-        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-    pthread_mutex_lock(&f->mu);
+        return locked == INK_OK
+                   ? INK_OK
+                   : ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     f->reports++;
     int ok = refresh(p, f) && days_fresh(p, f);
     if (!ok)
