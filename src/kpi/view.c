@@ -335,15 +335,11 @@ static int add_payment(kpi_view *v, uint32_t g, int32_t opened, int32_t paid_on,
 static int log_payment(kpi_view *v, uint32_t g, int32_t opened, int32_t paid_on,
                        int64_t amount)
 {
-    if (v->payment_count == v->payment_cap) {
-        if (v->cells + v->payment_cap * 3 > VIEW_CELLS_MAX) {
-            v->too_large = 1;
-            return 0;
-        }
-        if (!ink__reserve((void **)&v->payments, &v->payment_cap,
-                          v->payment_count + 1, sizeof *v->payments))
-            return 0;
-    }
+    /* As many as the portfolio has: not held to the cells' limit. */
+    if (v->payment_count == v->payment_cap &&
+        !ink__reserve((void **)&v->payments, &v->payment_cap,
+                      v->payment_count + 1, sizeof *v->payments))
+        return 0;
     int64_t lag = (int64_t)paid_on - opened;
     v->payments[v->payment_count++] =
         (view_payment){g, opened, lag > 0 ? (int32_t)lag : 0, amount};
