@@ -71,6 +71,9 @@ latency "kpi by currency,segment after the ingests, new windows each time" "$q" 
 # Live: an ingest of 1,000 payments, then a query, in turn: each query
 # brings the kept facts and views up to date with the batch before it.
 for by in currency,segment currency,segment,region,cohort_month; do
-    printf 'live, kpi by %s after every ingest: ' "$by"
-    python3 bench/server/live.py "$url" bench-token "$tmp/cases" "$seconds" "/api/v1/kpi?by=$by"
+    for kind in payments contacts; do
+        printf 'live, kpi by %s after every ingest of 1,000 %s: ' "$by" "$kind"
+        python3 bench/server/live.py "$url" bench-token "$tmp/cases" "$seconds" \
+            "/api/v1/kpi?by=$by" 1000 "$kind"
+    done
 done

@@ -1,10 +1,11 @@
-"""Live monitoring as a dashboard sees it: a batch of payments is ingested,
-then the KPIs are asked for, again and again on one connection. Prints the
-latency of the queries (each right after an ingest, so the server brings
-its kept facts and views up to date first) and of the ingests.
+"""Live monitoring as a dashboard sees it: a batch of payments (or of
+contacts) is ingested, then the KPIs are asked for, again and again on one
+connection. Prints the latency of the queries (each right after an
+ingest, so the server brings its kept facts and views up to date first)
+and of the ingests.
 
-usage: live.py URL TOKEN CASES_FILE SECONDS QUERY [ROWS]
-CASES_FILE has "case_id,currency" lines; every payment id is new."""
+usage: live.py URL TOKEN CASES_FILE SECONDS QUERY [ROWS [payments|contacts]]
+CASES_FILE has "case_id,currency" lines; every row id is new."""
 import http.client
 import random
 import sys
@@ -20,6 +21,7 @@ def pct(values, p):
 def main():
     url, token, cases_file, seconds, query = sys.argv[1:6]
     rows = int(sys.argv[6]) if len(sys.argv) > 6 else 1000
+    kind = sys.argv[7] if len(sys.argv) > 7 else "payments"
     cases = [line.strip() for line in open(cases_file) if line.strip()]
     host = urllib.parse.urlparse(url)
     conn = http.client.HTTPConnection(host.hostname, host.port)
@@ -29,14 +31,21 @@ def main():
     batch = 0
     while time.time() < end:
         batch += 1
-        lines = ["payment_id,case_id,currency,paid_on,amount"]
+        if kind == "payments":
+            lines = ["payment_id,case_id,currency,paid_on,amount"]
+        else:
+            lines = ["contact_id,case_id,at,channel,direction,outcome,automated"]
         for i in range(rows):
             case_id, currency = random.choice(cases).split(",")
-            lines.append("L%d-%d-%d,%s,%s,2025-06-30,1" %
-                         (int(end), batch, i, case_id, currency))
+            if kind == "payments":
+                lines.append("L%d-%d-%d,%s,%s,2025-06-30,1" %
+                             (int(end), batch, i, case_id, currency))
+            else:
+                lines.append("L%d-%d-%d,%s,2025-06-30T10:00:00Z,email,out,"
+                             "no_response,1" % (int(end), batch, i, case_id))
         body = "\n".join(lines) + "\n"
         t0 = time.perf_counter()
-        conn.request("POST", "/api/v1/payments", body,
+        conn.request("POST", "/api/v1/" + kind, body,
                      {"Authorization": "Bearer " + token,
                       "Content-Type": "text/csv"})
         answer = conn.getresponse().read()

@@ -142,6 +142,7 @@ void ink_portfolio_free(ink_portfolio *p)
         p->kpi_cache_free(p->kpi_cache);
     free(p->changed_cases);
     free(p->added_payments);
+    free(p->added_contacts);
     free(p);
 }
 
@@ -168,6 +169,28 @@ void ink__portfolio_all_changed(ink_portfolio *p)
     p->changed_all = 1;
     p->changed_len = 0;
     p->added_len = 0;
+    p->contacts_len = 0;
+}
+
+int ink__portfolio_contacts_added(ink_portfolio *p, const uint32_t *case_of,
+                                  const int32_t *date, const uint8_t *direction,
+                                  const uint8_t *automated, size_t count)
+{
+    if (p->changed_all)
+        return 1;
+    if (p->contacts_len + count > p->cases.count / 8 + 64) {
+        ink__portfolio_all_changed(p);
+        return 1;
+    }
+    if (!ink__reserve((void **)&p->added_contacts, &p->contacts_cap,
+                      p->contacts_len + count, sizeof *p->added_contacts))
+        return 0;
+    for (size_t i = 0; i < count; i++)
+        p->added_contacts[p->contacts_len + i] = (ink__contact_note){
+            case_of[i], date[i], direction[i] == INK_DIRECTION_OUT,
+            automated[i]};
+    p->contacts_len += count;
+    return 1;
 }
 
 int ink__portfolio_payments_added(ink_portfolio *p, const uint32_t *case_of,

@@ -63,6 +63,14 @@ enum {
     COST_NCOLS
 };
 
+/* A contact applied: its case, day, and whether it was outbound and
+ * automated. */
+typedef struct ink__contact_note {
+    uint32_t case_index;
+    int32_t date;
+    uint8_t outbound, automated;
+} ink__contact_note;
+
 /* A payment applied: its case, day and amount. */
 typedef struct ink__payment_note {
     uint32_t case_index;
@@ -101,6 +109,8 @@ struct ink_portfolio {
      * of applied case batches (they may regroup cases). */
     ink__payment_note *added_payments;
     size_t added_len, added_cap;
+    ink__contact_note *added_contacts;
+    size_t contacts_len, contacts_cap;
     uint64_t case_batches;
     /* Generations that only added payments (which the KPI operations
      * section does not read). */
@@ -113,6 +123,10 @@ struct ink_portfolio {
 int ink__portfolio_payments_added(ink_portfolio *p, const uint32_t *case_of,
                                   const int32_t *paid_on, const int64_t *amount,
                                   size_t count);
+/* The same for contacts: case, date, direction and automated columns. */
+int ink__portfolio_contacts_added(ink_portfolio *p, const uint32_t *case_of,
+                                  const int32_t *date, const uint8_t *direction,
+                                  const uint8_t *automated, size_t count);
 /* Notes that the rows of these cases changed (for the KPI cache); 0 when
  * out of memory, with p as it was. */
 int ink__portfolio_cases_changed(ink_portfolio *p, const uint32_t *cases,

@@ -613,6 +613,11 @@ ink_status ink_portfolio_apply(ink_portfolio *p, ink_batch *b, ink_error *err)
     if (case_of && !ink__portfolio_cases_changed(p, case_of, b->table.rows))
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     p->payment_batches += b->kind == INK_FILE_PAYMENTS;
+    if (b->kind == INK_FILE_CONTACTS &&
+        !ink__portfolio_contacts_added(
+            p, case_of, dates, DATA(&b->table, CON_DIRECTION, uint8_t),
+            DATA(&b->table, CON_AUTOMATED, uint8_t), b->table.rows))
+        return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     if (b->kind == INK_FILE_PAYMENTS &&
         !ink__portfolio_payments_added(p, case_of, dates,
                                        DATA(&b->table, PAY_AMOUNT, int64_t),

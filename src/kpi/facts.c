@@ -39,10 +39,13 @@ struct kpi_facts {
     size_t day_span, day_count;
     uint64_t day_batches;
     int day_valid;
-    /* The operations cube, for the generation it was made at (0: none). */
+    /* The operations cube, for the cases and case batches it was made
+     * for; contact ingests are added to it, anything else makes it stale
+     * (made again when next asked for). */
     kpi_ops_cube cube;
-    uint64_t cube_generation;
-    int cube_tried;
+    size_t cube_cases;
+    uint64_t cube_batches;
+    int cube_tried, cube_stale;
     /* The operations section of the last report, for as_of, from, to, at
      * the portfolio's generation. */
     int ops_valid;
@@ -311,6 +314,13 @@ static int build_all(const ink_portfolio *p, kpi_facts *f)
     return 1;
 }
 
+/* 1 when the cube no longer counts p's cases as they are. */
+static int cube_stale(const ink_portfolio *p, const kpi_facts *f)
+{
+    return f->cube_stale || f->cube_cases != p->cases.count ||
+           f->cube_batches != p->case_batches;
+}
+
 /* Brings the facts up to date with p: everything again when the channel
  * dictionary grew, a case changed debtor or apply lost track, else the
  * changed and new cases. */
@@ -327,6 +337,7 @@ static int refresh(const ink_portfolio *cp, kpi_facts *f)
     /* Case rows may have moved cases between groups: views go. */
     if (all || p->cases.count > f->cases || p->case_batches != f->case_batches)
         ink__kpi_views_drop(f->views);
+    f->cube_stale |= all;
     f->case_batches = p->case_batches;
     if (all) {
         f->channels = channels;
@@ -362,10 +373,17 @@ static int refresh(const ink_portfolio *cp, kpi_facts *f)
             if (!ink__kpi_views_payment_added(f->views, p,
                                               &p->added_payments[j]))
                 return 0;
+        /* Contacts into the operations cube (a day past its months makes
+         * it stale). */
+        for (size_t j = 0; j < p->contacts_len && f->cube.built; j++)
+            if (!cube_stale(p, f))
+                f->cube_stale |= !ink__kpi_ops_cube_contact(
+                    &f->cube, p, &p->added_contacts[j]);
     }
     p->changed_len = 0;
     p->changed_all = 0;
     p->added_len = 0;
+    p->contacts_len = 0;
     return 1;
 }
 
@@ -540,17 +558,21 @@ ink_status ink__kpi_ops_cube_get(const ink_portfolio *p,
     kpi_facts *f = lock_facts(p, &st);
     if (!f)
         return st;
-    if (!f->cube_tried || f->cube_generation != ops_generation(p)) {
+    /* Kept with the facts only: a single report (the command line)
+     * counts its cases directly. */
+    if (f->built && (!f->cube_tried || cube_stale(p, f))) {
         int too_large = 0;
         ink__kpi_ops_cube_free(&f->cube);
         if (ink__kpi_ops_cube_build(p, &f->cube, &too_large) || too_large) {
             f->cube_tried = 1;
-            f->cube_generation = ops_generation(p);
+            f->cube_stale = 0;
+            f->cube_cases = p->cases.count;
+            f->cube_batches = p->case_batches;
         } else {
             st = INK_NOMEM;
         }
     }
-    if (f->cube.built)
+    if (f->built && f->cube.built)
         *out = &f->cube;
     pthread_mutex_unlock(&f->mu);
     return st;

@@ -449,9 +449,13 @@ static inline size_t ink__kpi_ops_cube_cell(const kpi_ops_cube *c, size_t day,
 int ink__kpi_ops_cube_build(const ink_portfolio *p, kpi_ops_cube *c,
                             int *too_large);
 void ink__kpi_ops_cube_free(kpi_ops_cube *c);
-/* The cube kept for p (made when first asked for, and again after an
- * ingest other than payments); *out NULL when there is none (facts off,
- * or too large). */
+/* Adds an applied contact; 0 when its month is outside the cube's. */
+struct ink__contact_note;
+int ink__kpi_ops_cube_contact(kpi_ops_cube *c, const ink_portfolio *p,
+                              const struct ink__contact_note *note);
+/* The cube kept for p along with the facts (made when first asked for,
+ * updated by contact ingests, made again after case rows change); *out
+ * NULL when there is none (no kept facts, or too large). */
 ink_status ink__kpi_ops_cube_get(const ink_portfolio *p,
                                  const kpi_ops_cube **out);
 

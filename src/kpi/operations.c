@@ -321,8 +321,7 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
     size_t visit_from = 0, visit = cs->count;
     /* As of the latest date, the kept cube has it all by day. */
     const kpi_ops_cube *cube = NULL;
-    if ((from != INK_DATE_NONE || to != INK_DATE_NONE) &&
-        (p->latest_date == INK_DATE_NONE || as_of >= p->latest_date)) {
+    if (p->latest_date == INK_DATE_NONE || as_of >= p->latest_date) {
         st = ink__kpi_ops_cube_get(p, &cube);
         if (st != INK_OK) {
             ink__error_set(err, st, NULL, "out of memory");

@@ -105,3 +105,20 @@ int ink__kpi_ops_cube_build(const ink_portfolio *p, kpi_ops_cube *c,
     c->built = 1;
     return 1;
 }
+
+int ink__kpi_ops_cube_contact(kpi_ops_cube *c, const ink_portfolio *p,
+                              const ink__contact_note *note)
+{
+    if (!note->outbound)
+        return 1;
+    const ink_cases *cs = &p->cases;
+    int64_t day = (int64_t)cs->opened_on[note->case_index] - c->day_first;
+    int64_t m = (int64_t)month_of(note->date) - c->month_first;
+    if (day < 0 || day >= (int64_t)c->days || m < 0 || m >= (int64_t)c->months)
+        return 0;
+    size_t cell = ink__kpi_ops_cube_cell(c, (size_t)day,
+                                         cs->segment[note->case_index], 0);
+    c->outbound[cell + (size_t)m]++;
+    c->automated[cell + (size_t)m] += note->automated;
+    return 1;
+}
