@@ -51,13 +51,6 @@ static void date_span(const int32_t *dates, size_t n, int32_t *lo, int32_t *hi)
         *lo = *hi = 0;
 }
 
-static int32_t month_of(int32_t days)
-{
-    int32_t y, m, d;
-    ink_civil_from_days(days, &y, &m, &d);
-    return y * 12 + m - 1;
-}
-
 static const ink_text_column *text_column(const ink_cases *cs, const char *name)
 {
     const ink_text_column *cols[] = {
@@ -121,7 +114,7 @@ static ink_status resolve_one(const ink_cases *cs, const char *name, kpi_dim *d,
         } else {
             date_span(cs->opened_on, cs->count, &lo, &hi);
         }
-        int32_t a = month_of(lo), b = month_of(hi);
+        int32_t a = ink__kpi_month_of(lo), b = ink__kpi_month_of(hi);
         if (name[7] == 'm') {
             d->kind = DIM_COHORT_MONTH;
         } else if (name[7] == 'q') {
@@ -146,7 +139,8 @@ static ink_status resolve_one(const ink_cases *cs, const char *name, kpi_dim *d,
                                                       : 12;
             for (size_t k = 0; k < days; k++)
                 d->day_codes[k] =
-                    (uint32_t)(month_of(lo + (int32_t)k) / div - a) + 1;
+                    (uint32_t)(ink__kpi_month_of(lo + (int32_t)k) / div - a) +
+                    1;
         }
     } else if (strcmp(name, "age_bucket") == 0) {
         d->kind = DIM_AGE_BUCKET;

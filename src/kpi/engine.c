@@ -43,28 +43,6 @@ typedef struct kpi_ctx {
     kpi_fact_view facts; /* fact is NULL: walk the rows */
 } kpi_ctx;
 
-/* How many of the ascending windows w[0..n) are <= days (below: < days).
- * A scan for the usual few windows, a binary search for curves. */
-static inline size_t windows_upto(const int32_t *w, size_t n, int32_t days,
-                                  int below)
-{
-    if (n <= 8) {
-        size_t k = 0;
-        for (size_t j = 0; j < n; j++)
-            k += below ? w[j] < days : w[j] <= days;
-        return k;
-    }
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (below ? w[mid] < days : w[mid] <= days)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* ------------------------------------------------------------------ */
 /* Groups of one thread: composite key -> accumulator                  */
 
@@ -176,7 +154,7 @@ static int add_rest(const kpi_ctx *c, kpi_acc *a, size_t i, int64_t collected,
      * lived through the `lived` smallest windows. */
     const size_t nw = c->shape.windows;
     const size_t lived =
-        windows_upto(c->sorted_windows, nw, c->as_of - opened, 0);
+        ink__kpi_windows_upto(c->sorted_windows, nw, c->as_of - opened);
     a->lived_cases[lived]++;
     over |= __builtin_add_overflow(a->lived_amount[lived], amount,
                                    &a->lived_amount[lived]);
@@ -186,16 +164,16 @@ static int add_rest(const kpi_ctx *c, kpi_acc *a, size_t i, int64_t collected,
     int64_t counted = 0;
     if (!(flags & FACT_WALK_PAYMENTS)) {
         /* No payment, or one: the lanes say when and how much. */
-        size_t from = windows_upto(c->sorted_windows, nw,
-                                   paid ? paid_days : INT32_MAX, 1);
+        size_t from = ink__kpi_windows_upto(
+            c->sorted_windows, nw, paid ? (int64_t)paid_days - 1 : INT64_MAX);
         counted = from < lived ? collected : 0;
         over |= __builtin_add_overflow(a->realized_step[from], counted,
                                        &a->realized_step[from]);
     } else if (lived) {
         const ink_payments *ps = c->ps;
         for (uint32_t k = ps->case_offset[i]; k < ps->case_offset[i + 1]; k++) {
-            size_t from =
-                windows_upto(c->sorted_windows, nw, ps->paid_on[k] - opened, 1);
+            size_t from = ink__kpi_windows_upto(
+                c->sorted_windows, nw, (int64_t)ps->paid_on[k] - opened - 1);
             int64_t in = from < lived ? ps->amount[k] : 0;
             over |= __builtin_add_overflow(a->realized_step[from], in,
                                            &a->realized_step[from]);
@@ -708,9 +686,9 @@ ink_status ink_kpi_compute(const ink_portfolio *p, const ink_kpi_options *opt,
      * pass over the cases. */
     view_answer view = {0};
     if (c.facts.fact) {
-        view_query q = {p,        opt->by,          c.dim_count, dims,
-                        c.stride, c.as_of,          c.from,      c.to,
-                        &c.shape, c.sorted_windows, c.facts};
+        view_query q = {opt->by,          c.dim_count, dims, c.stride,
+                        c.as_of,          c.from,      c.to, &c.shape,
+                        c.sorted_windows, c.facts};
         st = ink__kpi_view_answer(p, &q, &view);
         if (st != INK_OK) {
             ink__error_set(err, st, NULL, "out of memory");

@@ -488,11 +488,15 @@ static int index_days(const ink_portfolio *p, kpi_facts *f)
 
 /* The index of cases by day brought up to date (made again when case rows
  * changed). 0 when out of memory. */
+static int days_current(const ink_portfolio *p, const kpi_facts *f)
+{
+    return f->day_valid && f->day_count == p->cases.count &&
+           f->day_batches == p->case_batches;
+}
+
 static int days_fresh(const ink_portfolio *p, kpi_facts *f)
 {
-    return (f->day_valid && f->day_count == p->cases.count &&
-            f->day_batches == p->case_batches) ||
-           index_days(p, f);
+    return days_current(p, f) || index_days(p, f);
 }
 
 ink_status ink__kpi_cases_by_day(const ink_portfolio *p, kpi_day_index *out)
@@ -517,8 +521,7 @@ int ink__kpi_cases_by_day_kept(const ink_portfolio *p, kpi_day_index *out)
     kpi_facts *f = lock_facts(p, &locked);
     if (!f)
         return 0;
-    int kept = f->day_valid && f->day_count == p->cases.count &&
-               f->day_batches == p->case_batches;
+    int kept = days_current(p, f);
     if (kept)
         *out =
             (kpi_day_index){f->day_cases, f->day_at, f->day_first, f->day_span};

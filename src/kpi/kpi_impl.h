@@ -7,6 +7,15 @@
 
 #include "inkasso/kpi.h"
 #include "inkasso/portfolio.h"
+#include "inkasso/units.h"
+
+/* The month of a day as year * 12 + month - 1 (cohorts, operations). */
+static inline int32_t ink__kpi_month_of(int32_t days)
+{
+    int32_t y, m, d;
+    ink_civil_from_days(days, &y, &m, &d);
+    return y * 12 + m - 1;
+}
 
 /* ------------------------------------------------------------------ */
 /* Dimensions (dims.c)                                                 */
@@ -213,6 +222,30 @@ static inline void ink__kpi_currency_note(uint32_t *first, uint32_t *other,
         *other = currency;
 }
 
+/* How many of the ascending windows w[0..n) are <= days (a case placed
+ * `days` ago has lived through them; a payment `d` days after placement
+ * counts from the first window >= d, i.e. after upto(d - 1)). A count for
+ * the usual few windows, a binary search for curves' many. */
+static inline size_t ink__kpi_windows_upto(const int32_t *w, size_t n,
+                                           int64_t days)
+{
+    if (n <= 8) {
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            k += w[j] <= days;
+        return k;
+    }
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w[mid] <= days)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 typedef struct acc_shape {
     size_t windows;
     /* window_at[j]: the output index of the j-th smallest window. */
@@ -358,7 +391,6 @@ typedef struct kpi_views kpi_views;
 /* What a report asks of a view: its grouping and placement window, the
  * dims resolved for it, its windows and as_of, over the kept facts. */
 typedef struct view_query {
-    const ink_portfolio *p;
     const char *const *by;
     size_t dim_count;
     const kpi_dim *dims;

@@ -62,13 +62,6 @@ typedef struct month_row {
     uint64_t active, resolved, outbound, automated;
 } month_row;
 
-static int32_t month_of(int32_t days)
-{
-    int32_t y, m, d;
-    ink_civil_from_days(days, &y, &m, &d);
-    return y * 12 + m - 1;
-}
-
 /* The axis month of a day: -1 before the axis, months after it. A table
  * of the axis days: every contact asks, and there are few days. */
 typedef struct month_axis {
@@ -241,6 +234,76 @@ static void add_cube(const kpi_ops_cube *c, int32_t from, int32_t to,
     }
 }
 
+/* The counts of cases order[begin .. begin + visit) (every case when
+ * order is NULL) into rows, diff, distinct and resolved_total, in two
+ * halves on two threads when there are many. 0 when out of memory. */
+static int count_parts(const ink_cases *cs, const ink_contacts *ct,
+                       int32_t as_of, int32_t from, int32_t to,
+                       const month_axis *axis, const uint64_t *prefix,
+                       const uint32_t *order, size_t visit_from, size_t visit,
+                       month_row *rows, int64_t *diff, uint64_t *distinct,
+                       uint64_t *resolved_total)
+{
+    const size_t months = axis->months;
+    ops_part parts[2];
+    size_t nparts = visit >= 2000 ? 2 : 1;
+    for (size_t k = 0; k < nparts; k++) {
+        parts[k] = (ops_part){cs,
+                              ct,
+                              as_of,
+                              from,
+                              to,
+                              axis,
+                              prefix,
+                              months,
+                              NULL,
+                              NULL,
+                              {0},
+                              {0},
+                              visit_from + visit * k / nparts,
+                              visit_from + visit * (k + 1) / nparts,
+                              order};
+        parts[k].counts =
+            ink__calloc_array(SEGMENTS * months, sizeof *parts[k].counts);
+        parts[k].diff =
+            ink__calloc_array(SEGMENTS * (months + 1), sizeof *parts[k].diff);
+        if (!parts[k].counts || !parts[k].diff) {
+            for (size_t j = 0; j <= k; j++) {
+                free(parts[j].counts);
+                free(parts[j].diff);
+            }
+            return 0;
+        }
+    }
+    pthread_t helper;
+    int started = nparts == 2 &&
+                  pthread_create(&helper, NULL, count_cases, &parts[1]) == 0;
+    count_cases(&parts[0]);
+    if (nparts == 2) {
+        if (started)
+            pthread_join(helper, NULL);
+        else
+            count_cases(&parts[1]);
+    }
+    for (size_t k = 0; k < nparts; k++) {
+        for (size_t i = 0; i < SEGMENTS * months; i++) {
+            rows[i].resolved += parts[k].counts[i].resolved;
+            rows[i].outbound += parts[k].counts[i].outbound;
+            rows[i].automated += parts[k].counts[i].automated;
+        }
+        for (size_t i = 0; i < SEGMENTS * (months + 1); i++)
+            diff[i] += parts[k].diff[i];
+        for (int g = 0; g < SEGMENTS; g++) {
+            distinct[g] += parts[k].distinct[g];
+            resolved_total[g] += parts[k].resolved_total[g];
+        }
+        free(parts[k].counts);
+        free(parts[k].diff);
+    }
+
+    return 1;
+}
+
 ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
                                int32_t from, int32_t to, ink_kpi_report *r,
                                ink_error *err)
@@ -251,7 +314,7 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
         return INK_OK;
     const ink_cases *cs = ink_portfolio_cases(p);
     const ink_contacts *ct = ink_portfolio_contacts(p);
-    int32_t as_of_month = month_of(as_of);
+    int32_t as_of_month = ink__kpi_month_of(as_of);
 
     /* The month axis: every costs.csv month whose first day is <= as_of. */
     int32_t lo = INT32_MAX, hi = INT32_MIN;
@@ -331,7 +394,6 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
     if (cube) {
         add_cube(cube, from, to, lo, &axis, prefix, rows, diff, distinct,
                  resolved_total);
-        visit = 0;
     } else if (from != INK_DATE_NONE || to != INK_DATE_NONE) {
         st = ink__kpi_cases_by_day(p, &days);
         if (st != INK_OK) {
@@ -341,61 +403,11 @@ ink_status ink__kpi_operations(const ink_portfolio *p, int32_t as_of,
         if (days.cases)
             ink__kpi_day_slice(&days, from, to, &visit_from, &visit);
     }
-    ops_part parts[2];
-    size_t nparts = visit >= 2000 ? 2 : 1;
-    for (size_t k = 0; k < nparts; k++) {
-        parts[k] = (ops_part){cs,
-                              ct,
-                              as_of,
-                              from,
-                              to,
-                              &axis,
-                              prefix,
-                              months,
-                              NULL,
-                              NULL,
-                              {0},
-                              {0},
-                              visit_from + visit * k / nparts,
-                              visit_from + visit * (k + 1) / nparts,
-                              days.cases};
-        parts[k].counts =
-            ink__calloc_array(SEGMENTS * months, sizeof *parts[k].counts);
-        parts[k].diff =
-            ink__calloc_array(SEGMENTS * (months + 1), sizeof *parts[k].diff);
-        if (!parts[k].counts || !parts[k].diff) {
-            for (size_t j = 0; j <= k; j++) {
-                free(parts[j].counts);
-                free(parts[j].diff);
-            }
-            st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-            goto done;
-        }
-    }
-    pthread_t helper;
-    int started = nparts == 2 &&
-                  pthread_create(&helper, NULL, count_cases, &parts[1]) == 0;
-    count_cases(&parts[0]);
-    if (nparts == 2) {
-        if (started)
-            pthread_join(helper, NULL);
-        else
-            count_cases(&parts[1]);
-    }
-    for (size_t k = 0; k < nparts; k++) {
-        for (size_t i = 0; i < SEGMENTS * months; i++) {
-            rows[i].resolved += parts[k].counts[i].resolved;
-            rows[i].outbound += parts[k].counts[i].outbound;
-            rows[i].automated += parts[k].counts[i].automated;
-        }
-        for (size_t i = 0; i < SEGMENTS * (months + 1); i++)
-            diff[i] += parts[k].diff[i];
-        for (int g = 0; g < SEGMENTS; g++) {
-            distinct[g] += parts[k].distinct[g];
-            resolved_total[g] += parts[k].resolved_total[g];
-        }
-        free(parts[k].counts);
-        free(parts[k].diff);
+    if (!cube &&
+        !count_parts(cs, ct, as_of, from, to, &axis, prefix, days.cases,
+                     visit_from, visit, rows, diff, distinct, resolved_total)) {
+        st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
+        goto done;
     }
 
     /* Entries: per segment value, its months ascending, then "total". */

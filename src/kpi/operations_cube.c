@@ -14,13 +14,6 @@
 /* At most this many cells per counter (4 bytes each). */
 #define CUBE_CELLS_MAX ((size_t)1 << 22)
 
-static int32_t month_of(int32_t days)
-{
-    int32_t y, m, d;
-    ink_civil_from_days(days, &y, &m, &d);
-    return y * 12 + m - 1;
-}
-
 void ink__kpi_ops_cube_free(kpi_ops_cube *c)
 {
     free(c->ended);
@@ -59,8 +52,8 @@ int ink__kpi_ops_cube_build(const ink_portfolio *p, kpi_ops_cube *c,
     hi = open_hi > hi ? open_hi : hi;
     c->day_first = open_lo;
     c->days = (size_t)((int64_t)open_hi - open_lo) + 1;
-    c->month_first = month_of(lo);
-    c->months = (size_t)(month_of(hi) - c->month_first) + 1;
+    c->month_first = ink__kpi_month_of(lo);
+    c->months = (size_t)(ink__kpi_month_of(hi) - c->month_first) + 1;
     const size_t cells = c->days * CUBE_SEGMENTS * (c->months + 1);
     if (cells > CUBE_CELLS_MAX ||
         (size_t)((int64_t)hi - lo) + 1 > CUBE_CELLS_MAX) {
@@ -78,7 +71,7 @@ int ink__kpi_ops_cube_build(const ink_portfolio *p, kpi_ops_cube *c,
         ink__kpi_ops_cube_free(c);
         return 0;
     }
-    for (int32_t d = lo, m = month_of(lo); d <= hi; d++) {
+    for (int32_t d = lo, m = ink__kpi_month_of(lo); d <= hi; d++) {
         int32_t y, mo, day;
         ink_civil_from_days(d, &y, &mo, &day);
         if (day == 1)
@@ -113,7 +106,7 @@ int ink__kpi_ops_cube_contact(kpi_ops_cube *c, const ink_portfolio *p,
         return 1;
     const ink_cases *cs = &p->cases;
     int64_t day = (int64_t)cs->opened_on[note->case_index] - c->day_first;
-    int64_t m = (int64_t)month_of(note->date) - c->month_first;
+    int64_t m = (int64_t)ink__kpi_month_of(note->date) - c->month_first;
     if (day < 0 || day >= (int64_t)c->days || m < 0 || m >= (int64_t)c->months)
         return 0;
     size_t cell = ink__kpi_ops_cube_cell(c, (size_t)day,

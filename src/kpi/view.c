@@ -31,7 +31,7 @@
 #define ASKED_MAX 8
 /* Histogram cells of a view, at most (8 bytes each). */
 #define VIEW_CELLS_MAX ((size_t)1 << 23)
-#define NO_GROUP UINT32_MAX
+#define NO_INDEX UINT32_MAX /* no group, no position */
 
 uint64_t ink__kpi_views_answered;
 
@@ -75,14 +75,13 @@ typedef struct view_payment {
 } view_payment;
 
 typedef struct kpi_view {
-    char *name;   /* the grouping and placement window, as one string */
+    char *name;   /* the grouping, as one string */
     size_t count; /* groups; the total is groups[count] */
     view_group *groups;
     uint32_t *case_group; /* per case */
     /* Per case of a debtor with others: where it is in its group's
      * shared and in the total's. */
     uint32_t *shared_pos[2];
-    size_t cases;
     view_payment *payments; /* by placement day up to sorted, then as
                                they came */
     size_t payment_count, payment_cap, sorted;
@@ -389,7 +388,7 @@ static int64_t find_group(key_index *x, kpi_view *v, size_t *cap, uint64_t key)
     /* One spare entry stays for the total. */
     if (!ink__reserve((void **)&v->groups, cap, v->count + 2,
                       sizeof *v->groups) ||
-        v->count + 1 >= NO_GROUP)
+        v->count + 1 >= NO_INDEX)
         return -1;
     /* This group and the spare (freed as the total on failure) start
      * empty. */
@@ -535,7 +534,6 @@ static kpi_view *view_make(const ink_portfolio *p, const view_query *q,
     size_t cap = 0;
     int32_t *open_hi = NULL;
     int ok = (v->name = strdup(name)) != NULL;
-    v->cases = cs->count;
     v->case_group =
         ink__alloc_array(cs->count ? cs->count : 1, sizeof *v->case_group);
     ok = ok && v->case_group;
@@ -573,8 +571,6 @@ static kpi_view *view_make(const ink_portfolio *p, const view_query *q,
         open_hi[g] = INT32_MIN;
     for (size_t i = 0; ok && i < cs->count; i++) {
         uint32_t g = v->case_group[i];
-        if (g == NO_GROUP)
-            continue;
         int32_t opened = cs->opened_on[i];
         open_hi[g] = opened > open_hi[g] ? opened : open_hi[g];
         open_hi[total] = opened > open_hi[total] ? opened : open_hi[total];
@@ -631,7 +627,7 @@ static kpi_view *view_make(const ink_portfolio *p, const view_query *q,
             if (parts.lane[LANE_RESOLVED])
                 vg->resolved[vg->resolved_at[day]++] =
                     parts.lane[LANE_RESOLUTION_DAYS];
-            v->shared_pos[k][i] = NO_GROUP;
+            v->shared_pos[k][i] = NO_INDEX;
             if (!(parts.flags & FACT_SOLE_DEBTOR)) {
                 uint32_t at = vg->shared_at[day]++;
                 vg->shared[at] = (debtor_flag){cs->debtor_id.codes[i],
@@ -696,9 +692,7 @@ int ink__kpi_views_case_changed(kpi_views *vs, const ink_portfolio *p,
     int nomem = 0;
     for (size_t n = 0; ok && n < vs->count; n++) {
         kpi_view *v = vs->view[n];
-        uint32_t g = i < v->cases ? v->case_group[i] : NO_GROUP;
-        if (g == NO_GROUP)
-            continue;
+        uint32_t g = v->case_group[i];
         case_parts before, after;
         parts_of_fact(old, old_chan, &before);
         parts_of_fact(now, now_chan, &after);
@@ -708,7 +702,7 @@ int ink__kpi_views_case_changed(kpi_views *vs, const ink_portfolio *p,
                     !add_case(v, p, channels, both[k], i, &after, 1);
             ok = !nomem && !v->groups[both[k]].sums.overflow;
             uint32_t at = v->shared_pos[k][i];
-            if (at != NO_GROUP)
+            if (at != NO_INDEX)
                 v->groups[both[k]].shared[at].flags = shared_flags(after.flags);
         }
     }
@@ -724,9 +718,7 @@ int ink__kpi_views_payment_added(kpi_views *vs, const ink_portfolio *p,
     for (size_t n = 0; vs && ok && n < vs->count; n++) {
         kpi_view *v = vs->view[n];
         size_t i = note->case_index;
-        uint32_t g = i < v->cases ? v->case_group[i] : NO_GROUP;
-        if (g == NO_GROUP)
-            continue;
+        uint32_t g = v->case_group[i];
         int32_t opened = p->cases.opened_on[i];
         ok = add_payment(v, g, opened, note->paid_on, note->amount) &&
              add_payment(v, (uint32_t)v->count, opened, note->paid_on,
@@ -743,26 +735,6 @@ int ink__kpi_views_payment_added(kpi_views *vs, const ink_portfolio *p,
 
 /* ------------------------------------------------------------------ */
 /* Answering from a view                                               */
-
-/* How many of the ascending windows w[0..n) are <= days. */
-static size_t windows_upto(const int32_t *w, size_t n, int64_t days)
-{
-    if (n <= 8) { /* the usual few: a count, no branch */
-        size_t k = 0;
-        for (size_t j = 0; j < n; j++)
-            k += w[j] <= days;
-        return k;
-    }
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (w[mid] <= days)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 /* a: g's sums with the windows of q (acc initialised for q's shape). */
 static int answer_group(const view_group *g, const view_query *q, kpi_acc *a,
@@ -787,7 +759,8 @@ static int answer_group(const view_group *g, const view_query *q, kpi_acc *a,
     int over = 0;
     memset(excluded, 0, (nw + 1) * sizeof *excluded);
     for (size_t d = 0; d < g->open_span; d++) {
-        size_t k = windows_upto(w, nw, (int64_t)q->as_of - g->open_lo - d);
+        size_t k = ink__kpi_windows_upto(
+            w, nw, (int64_t)q->as_of - g->open_lo - (int64_t)d);
         a->lived_cases[k] += g->open_cases[d];
         over |= __builtin_add_overflow(a->lived_amount[k], g->open_amount[d],
                                        &a->lived_amount[k]);
@@ -838,8 +811,9 @@ static int answer_days(const view_group *g, const view_query *q, size_t lo,
         for (size_t k = 0; k < 2; k++)
             ink__kpi_currency_note(&a->currency, &a->currency_other,
                                    g->day_currency[2 * d + k]);
-        size_t k = windows_upto(q->sorted_windows, q->shape->windows,
-                                (int64_t)q->as_of - g->open_lo - (int64_t)d);
+        size_t k =
+            ink__kpi_windows_upto(q->sorted_windows, q->shape->windows,
+                                  (int64_t)q->as_of - g->open_lo - (int64_t)d);
         a->lived_cases[k] += g->open_cases[d];
         over |= !add_checked(&a->lived_amount[k], g->open_amount[d]);
     }
@@ -919,9 +893,10 @@ static void scan_range(scan_job *j, size_t begin, size_t end)
         /* Sorted by day: the windows lived through change rarely. */
         if (e->opened != lived_day) {
             lived_day = e->opened;
-            lived = windows_upto(w, nw, (int64_t)j->q->as_of - e->opened);
+            lived =
+                ink__kpi_windows_upto(w, nw, (int64_t)j->q->as_of - e->opened);
         }
-        size_t first = windows_upto(w, nw, (int64_t)e->lag - 1);
+        size_t first = ink__kpi_windows_upto(w, nw, (int64_t)e->lag - 1);
         if (first >= lived)
             continue;
         int64_t *both[2] = {j->steps + e->group * (nw + 1),
@@ -946,8 +921,8 @@ static void *run_scan(void *arg)
 
 /* A report with from or to, from v into out (its arrays allocated for
  * every group). */
-static int answer_range(const kpi_view *v, const view_query *q,
-                        view_answer *out)
+static int answer_range(const kpi_view *v, const ink_portfolio *p,
+                        const view_query *q, view_answer *out)
 {
     const int64_t from = q->from == INK_DATE_NONE ? INT64_MIN : q->from;
     const int64_t to = q->to == INK_DATE_NONE ? INT64_MAX : q->to;
@@ -966,7 +941,7 @@ static int answer_range(const kpi_view *v, const view_query *q,
     int started = 0;
     if (ok && days_within(total.g, from, to, &total.lo, &total.hi)) {
         size_t debtors =
-            ink_dict_count(ink_portfolio_cases(q->p)->debtor_id.values) + 1;
+            ink_dict_count(ink_portfolio_cases(p)->debtor_id.values) + 1;
         total.flags = ink__calloc_array(debtors, 1);
         ok = total.flags != NULL;
         started = ok && v->count > 1 &&
@@ -1128,7 +1103,7 @@ ink_status ink__kpi_views_answer(kpi_views *vs, const ink_portfolio *p,
     out->accs = ink__calloc_array(v->count ? v->count : 1, sizeof *out->accs);
     int ok = lagsum && excluded && out->keys && out->accs;
     if (ok && (q->from != INK_DATE_NONE || q->to != INK_DATE_NONE)) {
-        ok = answer_range(v, q, out);
+        ok = answer_range(v, p, q, out);
         goto done;
     }
     ok = ok && ink__kpi_acc_init(&out->total, q->shape);
