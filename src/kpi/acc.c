@@ -55,6 +55,35 @@ void ink__kpi_acc_flush(kpi_acc *a, const acc_shape *shape)
     a->pending = 0;
 }
 
+void ink__kpi_case_channels(const ink_portfolio *p, size_t channels, size_t i,
+                            int32_t as_of, const uint8_t *chan, int sign,
+                            channel_counts *sum)
+{
+    if (chan) {
+        for (size_t k = 1; k < channels; k++) {
+            const uint8_t *b = chan + (k - 1) * 3;
+            ink__kpi_channel_add(&sum[k],
+                                 (channel_counts){(uint64_t)(sign * b[0]),
+                                                  (uint64_t)(sign * b[1]),
+                                                  (uint64_t)(sign * b[2])});
+        }
+        return;
+    }
+    const ink_contacts *ct = ink_portfolio_contacts(p);
+    for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
+        if (ct->date[k] > as_of)
+            break;
+        if (ct->direction[k] != INK_DIRECTION_OUT)
+            continue;
+        ink__kpi_channel_add(
+            &sum[ct->channel.codes[k]],
+            (channel_counts){
+                (uint64_t)sign,
+                (uint64_t)(sign * (ct->outcome[k] != INK_OUTCOME_INVALID)),
+                (uint64_t)(sign * (ct->outcome[k] == INK_OUTCOME_RESPONDED))});
+    }
+}
+
 static int add64(int64_t *sum, int64_t v)
 {
     return !__builtin_add_overflow(*sum, v, sum);

@@ -246,26 +246,8 @@ static int add_made(const kpi_ctx *c, kpi_acc *a, size_t i, const kpi_case *f,
     for (size_t k = 0; k < KPI_LANES; k++)
         a->lanes[k] += f->lane[k];
     uint32_t flags = (uint32_t)f->lane[LANE_FLAGS];
-    if (flags & FACT_WIDE) {
-        const ink_contacts *ct = c->ct;
-        for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
-            if (ct->date[k] > c->as_of)
-                break;
-            if (ct->direction[k] != INK_DIRECTION_OUT)
-                continue;
-            channel_counts *ch = &a->channels[ct->channel.codes[k]];
-            ch->outbound++;
-            ch->valid += ct->outcome[k] != INK_OUTCOME_INVALID;
-            ch->responded += ct->outcome[k] == INK_OUTCOME_RESPONDED;
-        }
-    } else if (f->lane[LANE_OUTBOUND]) {
-        for (size_t k = 1; k < c->shape.channels; k++) {
-            const uint8_t *b = chan + (k - 1) * 3;
-            a->channels[k].outbound += b[0];
-            a->channels[k].valid += b[1];
-            a->channels[k].responded += b[2];
-        }
-    }
+    ink__kpi_case_channels(c->p, c->shape.channels, i, c->as_of,
+                           flags & FACT_WIDE ? NULL : chan, 1, a->channels);
     return add_rest(c, a, i, f->collected, flags, f->lane[LANE_RESOLVED],
                     f->lane[LANE_RESOLUTION_DAYS], f->lane[LANE_PAID],
                     f->lane[LANE_PAID_DAYS]);

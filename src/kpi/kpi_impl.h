@@ -147,6 +147,13 @@ static inline void ink__kpi_channel_add(channel_counts *sum, channel_counts v)
     sum->responded += v.responded;
 }
 
+/* Adds sign times case i's channel counts to sum (per channel code): from
+ * its channel row chan, or when chan is NULL (counts past a byte) from its
+ * outbound contacts dated on or before as_of (acc.c). */
+void ink__kpi_case_channels(const ink_portfolio *p, size_t channels, size_t i,
+                            int32_t as_of, const uint8_t *chan, int sign,
+                            channel_counts *sum);
+
 /* Channel counts of a case as kept in the facts: per channel code c >= 1,
  * bytes 3(c-1) .. 3(c-1)+2 are outbound, valid, responded; the row is
  * padded with zeros to a multiple of 16 bytes so that a report adds it

@@ -255,30 +255,10 @@ static int add_case(kpi_view *v, const ink_portfolio *p, size_t channels,
         a->overflow |=
             sign > 0 ? __builtin_add_overflow(*sums[k], c->collected, sums[k])
                      : __builtin_sub_overflow(*sums[k], c->collected, sums[k]);
-    channel_counts *by_day = vg->day_channels + day * channels;
-    if (c->chan) {
-        for (size_t k = 1; k < channels; k++) {
-            const uint8_t *b = c->chan + (k - 1) * 3;
-            channel_counts step = {(uint64_t)(sign * b[0]),
-                                   (uint64_t)(sign * b[1]),
-                                   (uint64_t)(sign * b[2])};
-            ink__kpi_channel_add(&a->channels[k], step);
-            ink__kpi_channel_add(&by_day[k], step);
-        }
-    } else {
-        const ink_contacts *ct = &p->contacts;
-        for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++) {
-            if (ct->direction[k] != INK_DIRECTION_OUT)
-                continue;
-            uint32_t code = ct->channel.codes[k];
-            channel_counts step = {
-                (uint64_t)sign,
-                (uint64_t)(sign * (ct->outcome[k] != INK_OUTCOME_INVALID)),
-                (uint64_t)(sign * (ct->outcome[k] == INK_OUTCOME_RESPONDED))};
-            ink__kpi_channel_add(&a->channels[code], step);
-            ink__kpi_channel_add(&by_day[code], step);
-        }
-    }
+    ink__kpi_case_channels(p, channels, i, INT32_MAX, c->chan, sign,
+                           a->channels);
+    ink__kpi_case_channels(p, channels, i, INT32_MAX, c->chan, sign,
+                           vg->day_channels + day * channels);
     a->overflow |= (c->flags & FACT_OVERFLOW) != 0;
     int attempted = (c->flags & FACT_ATTEMPTED) != 0;
     int responded = (c->flags & FACT_RESPONDED) != 0;
