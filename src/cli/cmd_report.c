@@ -107,6 +107,18 @@ static ink_status finish_text(FILE *f, ink_status st, view_text *out)
     return INK_OK;
 }
 
+/* A memory stream writing out's text (emptied first); NULL after printing
+ * when memory runs out. */
+static FILE *open_text(view_text *out)
+{
+    out->json = NULL;
+    out->len = 0;
+    FILE *f = open_memstream(&out->json, &out->len);
+    if (!f)
+        fprintf(stderr, "inkasso: out of memory\n");
+    return f;
+}
+
 /* Computes p for opt with by and writes its report (or curves when curves
  * is set) into *out, and its as-of into *as_of. An unknown dimension
  * leaves *out empty (INK_OK); other failures are printed and returned. */
@@ -133,10 +145,9 @@ static ink_status compute_view(const ink_portfolio *p, ink_kpi_options opt,
         return st;
     }
     *as_of = ink_kpi_as_of(r);
-    FILE *f = open_memstream(&out->json, &out->len);
+    FILE *f = open_text(out);
     if (!f) {
         ink_kpi_report_free(r);
-        fprintf(stderr, "inkasso: out of memory\n");
         return INK_NOMEM;
     }
     st = curves ? ink_kpi_write_curves_json(r, CURVE_STEP, CURVE_MAX, f)
@@ -150,8 +161,6 @@ static ink_status compute_view(const ink_portfolio *p, ink_kpi_options opt,
 static ink_status compute_alerts(const ink_portfolio *p, int32_t as_of,
                                  view_text *out)
 {
-    out->json = NULL;
-    out->len = 0;
     ink_alerts_options opt;
     ink_alerts_options_init(&opt);
     opt.as_of = as_of;
@@ -162,10 +171,9 @@ static ink_status compute_alerts(const ink_portfolio *p, int32_t as_of,
         cli_print_error(&err);
         return st;
     }
-    FILE *f = open_memstream(&out->json, &out->len);
+    FILE *f = open_text(out);
     if (!f) {
         ink_alerts_report_free(r);
-        fprintf(stderr, "inkasso: out of memory\n");
         return INK_NOMEM;
     }
     st = ink_alerts_write_json(r, f);
@@ -178,8 +186,6 @@ static ink_status compute_alerts(const ink_portfolio *p, int32_t as_of,
 static ink_status compute_owners(const ink_owners *o, const ink_portfolio *p,
                                  const ink_kpi_options *opt, view_text *out)
 {
-    out->json = NULL;
-    out->len = 0;
     ink_owners_verdicts *v = NULL;
     ink_error err;
     ink_status st = ink_owners_judge(o, p, opt, &v, &err);
@@ -187,10 +193,9 @@ static ink_status compute_owners(const ink_owners *o, const ink_portfolio *p,
         cli_print_error(&err);
         return st;
     }
-    FILE *f = open_memstream(&out->json, &out->len);
+    FILE *f = open_text(out);
     if (!f) {
         ink_owners_verdicts_free(v);
-        fprintf(stderr, "inkasso: out of memory\n");
         return INK_NOMEM;
     }
     st = ink_owners_write_json(v, f);

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/mem.h"
 #include "kpi/alerts_impl.h"
+#include "kpi/anomaly_impl.h"
 
 /* A value kept in the top of one alert and dimension. */
 typedef struct candidate {
@@ -123,21 +124,10 @@ static double baseline(const double *values, size_t d, size_t period,
     size_t n = 0;
     if (period == 0)
         period = 1;
-    for (size_t k = 1; k <= cycles && n < 64 && k * period <= d; k++) {
-        double x = values[d - k * period];
-        if (isfinite(x)) {
-            /* insertion sort: at most 64 values */
-            size_t i = n++;
-            while (i > 0 && v[i - 1] > x) {
-                v[i] = v[i - 1];
-                i--;
-            }
-            v[i] = x;
-        }
-    }
-    if (n == 0)
-        return NAN;
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    for (size_t k = 1; k <= cycles && n < 64 && k * period <= d; k++)
+        if (isfinite(values[d - k * period]))
+            v[n++] = values[d - k * period];
+    return n ? ink__anomaly_median(v, n) : NAN;
 }
 
 /* Inserts (code, share, m) into top (sorted by share, largest first). */

@@ -94,9 +94,8 @@ static double select_kth(double *a, size_t n, size_t k)
     return a[kk];
 }
 
-/* Median of a[0..n), n > 0, reordering a; for even n the mean of the two
- * middle values. */
-static double median(double *a, size_t n)
+/* Median by selection (anomaly_impl.h). */
+double ink__anomaly_median(double *a, size_t n)
 {
     double upper = select_kth(a, n, n / 2);
     if (n % 2)
@@ -119,14 +118,14 @@ static void robust_spread(const ring *r, double *scratch, double *center,
 {
     size_t n = r->len;
     memcpy(scratch, r->v, n * sizeof *scratch);
-    double c = median(scratch, n);
+    double c = ink__anomaly_median(scratch, n);
     double mean_ad = 0;
     for (size_t i = 0; i < n; i++) {
         scratch[i] = fabs(r->v[i] - c);
         mean_ad += scratch[i];
     }
     mean_ad /= (double)n;
-    double mad = median(scratch, n);
+    double mad = ink__anomaly_median(scratch, n);
     *center = c;
     *sigma = mad > 0 ? MAD_TO_SIGMA * mad : MEAN_AD_TO_SIGMA * mean_ad;
 }
@@ -261,7 +260,7 @@ static double baseline(ink_anomaly *d)
         if (isfinite(x))
             d->scratch[n++] = x;
     }
-    return n ? median(d->scratch, n) : NAN;
+    return n ? ink__anomaly_median(d->scratch, n) : NAN;
 }
 
 /* The z-score of x against the ring's robust center and spread; 0 while

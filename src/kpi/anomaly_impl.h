@@ -23,6 +23,11 @@ double ink__anomaly_lik_step(ink__anomaly_lik *l, double value,
 /* Frees l; NULL is a no-op. */
 void ink__anomaly_lik_free(ink__anomaly_lik *l);
 
+/* Median of a[0..n), n > 0, reordering a; for even n the mean of the two
+ * middle values. The detector's baseline is the median of its past
+ * cycles; the alerts' drill-down takes the same one (alerts_drill.c). */
+double ink__anomaly_median(double *a, size_t n);
+
 /* score = z^4 / (z^4 + 13): 0 for z <= 0, 1 for an infinite z. */
 double ink__anomaly_z_to_score(double z);
 

@@ -487,14 +487,10 @@ static ink_status new_slot(parser *ps, owners_slot **out)
         return fail_at(ps, ps->line_start,
                        "expected at most %d sections, got more",
                        INK_OWNERS_ENTRIES_MAX);
-    if (o->count == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 16;
-        owners_slot *slots = realloc(o->slots, cap * sizeof *slots);
-        if (!slots)
-            return ink__error_set(ps->err, INK_NOMEM, NULL, "out of memory");
-        o->slots = slots;
-        ps->cap = cap;
-    }
+    void *slots = o->slots;
+    if (!ink__reserve(&slots, &ps->cap, o->count + 1, sizeof *o->slots))
+        return ink__error_set(ps->err, INK_NOMEM, NULL, "out of memory");
+    o->slots = slots;
     *out = &o->slots[o->count];
     memset(*out, 0, sizeof **out);
     return INK_OK;

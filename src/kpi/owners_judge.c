@@ -5,6 +5,7 @@
 
 #include "core/json.h"
 #include "core/error.h"
+#include "core/mem.h"
 #include "inkasso/units.h"
 #include "kpi/owners_impl.h"
 
@@ -135,14 +136,10 @@ static ink_status add_verdict(judge *j, const owners_slot *s, double value,
                               const char *period)
 {
     ink_owners_verdicts *v = j->v;
-    if (v->count == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 16;
-        verdict_slot *items = realloc(v->items, cap * sizeof *items);
-        if (!items)
-            return ink__error_set(j->err, INK_NOMEM, NULL, "out of memory");
-        v->items = items;
-        v->cap = cap;
-    }
+    void *items = v->items;
+    if (!ink__reserve(&items, &v->cap, v->count + 1, sizeof *v->items))
+        return ink__error_set(j->err, INK_NOMEM, NULL, "out of memory");
+    v->items = items;
     verdict_slot *vs = &v->items[v->count++];
     memset(vs, 0, sizeof *vs);
     vs->currency_scope = -1;
@@ -317,10 +314,14 @@ ink_status ink_owners_judge(const ink_owners *o, const ink_portfolio *p,
         st = judge_entry(&j, &o->slots[i]);
     if (st != INK_OK)
         goto done;
-    /* as_of of any report: they share base's. */
+    /* as_of of any report: they share base's (--by does not change it),
+     * so a report an entry needed answers; only without entries is one
+     * computed for it. */
     ink_kpi_report *r;
-    const char *by[1] = {"currency"};
-    if ((st = get_report(&j, by, j.mixed ? 1 : 0, &r)) != INK_OK)
+    const char *no_by[1] = {NULL};
+    if (j.report_count)
+        r = j.reports[0].r;
+    else if ((st = get_report(&j, no_by, 0, &r)) != INK_OK)
         goto done;
     j.v->as_of = ink_kpi_as_of(r);
     /* The array is final: point the scopes at their own text. */
