@@ -129,7 +129,7 @@ typedef struct ink_attr_options {
     uint64_t seed;            /* of the Shapley sampling */
 } ink_attr_options;
 
-/* Defaults: all models, order 1, half-life 7, position 0.4 / 0.4, 20,000
+/* Defaults: all models, order 1, half-life 7, position 0.4 / 0.4, 2,000
  * Shapley permutations, seed 1. */
 void ink_attr_options_init(ink_attr_options *opt);
 

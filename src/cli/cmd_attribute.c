@@ -110,6 +110,8 @@ static void fmt(double v, int percent, char *buf, size_t cap)
 static void print_table(const ink_attr_result *r, int file)
 {
     size_t nd = ink_attr_dim_count(r);
+    /* Rows come by group: one pass over them across all groups. */
+    size_t i = 0, rows = ink_attr_row_count(r);
     for (size_t g = 0; g < ink_attr_group_count(r); g++) {
         if (g)
             printf("\n");
@@ -135,10 +137,8 @@ static void print_table(const ink_attr_result *r, int file)
         printf("%-10s %-12s %12s %14s %7s %10s %12s %10s %10s\n", "model",
                "channel", "conversions", "value", "share", "contacts",
                file ? "journeys" : "cost", "value/ct", "value/cost");
-        for (size_t i = 0; i < ink_attr_row_count(r); i++) {
+        for (; i < rows && ink_attr_row_at(r, i)->group == g; i++) {
             const ink_attr_row *row = ink_attr_row_at(r, i);
-            if (row->group != g)
-                continue;
             char conv[32], val[32], share[32], cost[48], vpc[32], vpu[32];
             fmt(row->conversions, 0, conv, sizeof conv);
             fmt(row->value, 0, val, sizeof val);

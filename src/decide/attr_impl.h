@@ -41,7 +41,8 @@ ink_attr_paths *ink__attr_paths_new(size_t paths, size_t touches, int with_age);
 
 /* The per-channel attribution of one group for one model: conversions
  * and value per channel (channel_count each), plus the removal effect
- * (Markov) and the standard error (sampled Shapley) when not NULL. */
+ * (Markov) and the standard error (sampled Shapley) when not NULL. The
+ * caller hands the arrays over zeroed; the kernels add into them. */
 typedef struct attr_out {
     double *conversions, *value, *removal_effect, *std_error;
 } attr_out;

@@ -302,17 +302,6 @@ static void number(FILE *f, double v)
     fputs(buf, f);
 }
 
-static void money(FILE *f, int64_t units)
-{
-    if (units == INK_MONEY_NONE) {
-        fputs("null", f);
-        return;
-    }
-    char buf[INK_MONEY_TEXT_MAX];
-    ink_format_money(units, buf, sizeof buf);
-    fputs(buf, f);
-}
-
 ink_status ink_attr_write_json(const ink_attr_result *r, FILE *f)
 {
     fputs("{\"rows\": [", f);
@@ -342,7 +331,10 @@ ink_status ink_attr_write_json(const ink_attr_result *r, FILE *f)
         number(f, row->std_error);
         fprintf(f, ", \"contacts\": %llu, \"cost\": ",
                 (unsigned long long)row->contacts);
-        money(f, row->cost);
+        if (row->cost == INK_MONEY_NONE)
+            fputs("null", f);
+        else
+            ink__json_write_money(f, row->cost);
         fputs(", \"value_per_contact\": ", f);
         number(f, row->value_per_contact);
         fputs(", \"value_per_cost\": ", f);
@@ -407,7 +399,7 @@ ink_status ink_attr_write_csv(const ink_attr_result *r, FILE *f)
         csv_number(f, row->std_error);
         fprintf(f, ",%llu,", (unsigned long long)row->contacts);
         if (row->cost != INK_MONEY_NONE)
-            money(f, row->cost);
+            ink__json_write_money(f, row->cost);
         fputc(',', f);
         csv_number(f, row->value_per_contact);
         fputc(',', f);

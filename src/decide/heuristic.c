@@ -3,6 +3,12 @@
 
 #include "decide/attr_impl.h"
 
+/* A touch's age: days before its path's end, or steps for a path file. */
+static double touch_age(const ink_attr_paths *p, uint32_t t, uint32_t hi)
+{
+    return p->age ? p->age[t] : (double)(hi - 1 - t);
+}
+
 /*
  * First, last and linear follow ChannelAttribution's heuristic_models
  * (linear per touch: k of n touches get k/n); time decay and position
@@ -40,18 +46,15 @@ void ink__attr_heuristic(const attr_group *g, int model,
             /* Ages relative to the youngest touch, so the weights stay
              * in range however old the path is. */
             double youngest = INFINITY;
-            for (uint32_t t = lo; t < hi; t++) {
-                double age = p->age ? p->age[t] : (double)(hi - 1 - t);
-                youngest = age < youngest ? age : youngest;
-            }
+            for (uint32_t t = lo; t < hi; t++)
+                youngest = fmin(youngest, touch_age(p, t, hi));
             double sum = 0;
+            for (uint32_t t = lo; t < hi; t++)
+                sum += exp2(-(touch_age(p, t, hi) - youngest) / opt->half_life);
             for (uint32_t t = lo; t < hi; t++) {
-                double age = p->age ? p->age[t] : (double)(hi - 1 - t);
-                sum += exp2(-(age - youngest) / opt->half_life);
-            }
-            for (uint32_t t = lo; t < hi; t++) {
-                double age = p->age ? p->age[t] : (double)(hi - 1 - t);
-                double w = exp2(-(age - youngest) / opt->half_life) / sum;
+                double w =
+                    exp2(-(touch_age(p, t, hi) - youngest) / opt->half_life) /
+                    sum;
                 conv[p->touch[t]] += c * w;
                 val[p->touch[t]] += v * w;
             }

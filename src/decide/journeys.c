@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/mem.h"
+#include "core/portfolio_impl.h"
 #include "decide/attr_impl.h"
 #include "inkasso/units.h"
 
@@ -206,27 +207,6 @@ static int cmp_channel(const void *a, const void *b, void *names)
     return strcmp(n[*(const uint8_t *)a], n[*(const uint8_t *)b]);
 }
 
-static int32_t latest_date(const ink_portfolio *pf)
-{
-    const ink_cases *cs = ink_portfolio_cases(pf);
-    const ink_payments *ps = ink_portfolio_payments(pf);
-    const ink_contacts *ks = ink_portfolio_contacts(pf);
-    int32_t best = INT32_MIN;
-    for (size_t i = 0; i < cs->count; i++) {
-        if (cs->opened_on[i] > best)
-            best = cs->opened_on[i];
-        if (cs->closed_on[i] != INK_DATE_NONE && cs->closed_on[i] > best)
-            best = cs->closed_on[i];
-    }
-    for (size_t i = 0; i < ps->count; i++)
-        if (ps->paid_on[i] > best)
-            best = ps->paid_on[i];
-    for (size_t i = 0; i < ks->count; i++)
-        if (ks->date[i] > best)
-            best = ks->date[i];
-    return best;
-}
-
 static ink_status nomem(ink_error *err)
 {
     return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
@@ -275,7 +255,8 @@ ink_status ink_attr_journeys(const ink_portfolio *pf,
                                       "--by: dimension \"%s\" named twice",
                                       opt->by[d]);
     }
-    int32_t as_of = opt->as_of != INK_DATE_NONE ? opt->as_of : latest_date(pf);
+    /* The portfolio keeps its latest date up to date on load and ingest. */
+    int32_t as_of = opt->as_of != INK_DATE_NONE ? opt->as_of : pf->latest_date;
 
     ink_status st = INK_OK;
     groups g;

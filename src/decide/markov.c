@@ -216,6 +216,18 @@ static ink_status edge_add(chain *c, uint32_t from, uint32_t to, double w,
     return INK_OK;
 }
 
+/* The move of a path of weight w from *prev into the state of seq, which
+ * becomes *prev. */
+static ink_status step(chain *c, const uint8_t *seq, size_t len, uint32_t *prev,
+                       double w, ink_error *err)
+{
+    uint32_t id;
+    ink_status st = state_of(c, seq, len, &id, err);
+    if (st == INK_OK && (st = edge_add(c, *prev, id, w, err)) == INK_OK)
+        *prev = id;
+    return st;
+}
+
 static ink_status build(chain *c, const attr_group *g, int order,
                         ink_error *err)
 {
@@ -247,14 +259,13 @@ static ink_status build(chain *c, const attr_group *g, int order,
         if (!(w > 0))
             continue;
         uint32_t prev = 0;
-        size_t filled = 0, total = 0;
+        size_t filled = 0;
         int last = -1;
         for (uint32_t t = p->offset[i]; t < p->offset[i + 1]; t++) {
             int ch = p->touch[t];
             if (ch == last)
                 continue; /* a repeat: collapsed */
             last = ch;
-            total++;
             if (filled == (size_t)order) {
                 memmove(win, win + 1, (size_t)order - 1);
                 win[order - 1] = (uint8_t)ch;
@@ -263,22 +274,13 @@ static ink_status build(chain *c, const attr_group *g, int order,
                 if (filled < (size_t)order)
                     continue;
             }
-            st = state_of(c, win, filled, &id, err);
-            if (st == INK_OK)
-                st = edge_add(c, prev, id, w, err);
-            if (st != INK_OK)
+            if ((st = step(c, win, filled, &prev, w, err)) != INK_OK)
                 return st;
-            prev = id;
         }
-        if (total > 0 && total < (size_t)order) {
-            /* Shorter than the order: one state of the whole path. */
-            st = state_of(c, win, filled, &id, err);
-            if (st == INK_OK)
-                st = edge_add(c, prev, id, w, err);
-            if (st != INK_OK)
-                return st;
-            prev = id;
-        }
+        /* Shorter than the order: one state of the whole path. */
+        if (filled > 0 && filled < (size_t)order &&
+            (st = step(c, win, filled, &prev, w, err)) != INK_OK)
+            return st;
         if (prev == 0)
             continue;
         c->conv_w[prev] += p->conversions[i];
@@ -453,7 +455,6 @@ ink_status ink__attr_markov(const attr_group *g, const ink_attr_options *opt,
     if (st == INK_OK && !(rv = calloc(channels ? channels : 1, sizeof *rv)))
         st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     for (size_t ch = 0; st == INK_OK && ch < channels; ch++) {
-        out->removal_effect[ch] = 0;
         if (!(present >> ch & 1))
             continue;
         double pc, pv;

@@ -76,14 +76,11 @@ ink_status ink__attr_shapley(const attr_group *g, const ink_attr_options *opt,
     }
     nco = d;
     /* The channels present, renumbered 0..n-1. */
-    int local[INK_ATTR_MAX_CHANNELS];
     size_t global[INK_ATTR_MAX_CHANNELS];
     size_t n = 0;
     for (size_t ch = 0; ch < channels; ch++)
-        if (present >> ch & 1) {
-            local[ch] = (int)n;
+        if (present >> ch & 1)
             global[n++] = ch;
-        }
     for (size_t i = 0; i < nco; i++) {
         uint64_t m = 0;
         for (size_t b = 0; b < n; b++)
@@ -91,11 +88,9 @@ ink_status ink__attr_shapley(const attr_group *g, const ink_attr_options *opt,
                 m |= 1ULL << b;
         co[i].mask = m;
     }
-    (void)local;
     double phi_c[INK_ATTR_MAX_CHANNELS] = {0},
            phi_v[INK_ATTR_MAX_CHANNELS] = {0};
     double se[INK_ATTR_MAX_CHANNELS] = {0};
-    ink_status st = INK_OK;
     if (n == 0) {
         /* nothing to attribute */
     } else if (n <= INK_ATTR_SHAPLEY_EXACT_MAX) {
@@ -187,12 +182,7 @@ ink_status ink__attr_shapley(const attr_group *g, const ink_attr_options *opt,
                         : 0;
         }
     }
-    for (size_t ch = 0; ch < channels; ch++) {
-        out->conversions[ch] = 0;
-        out->value[ch] = 0;
-        if (out->std_error)
-            out->std_error[ch] = 0;
-    }
+    /* out arrives zeroed: channels absent from the group keep 0. */
     for (size_t b = 0; b < n; b++) {
         out->conversions[global[b]] = phi_c[b] * journeys;
         out->value[global[b]] = phi_v[b] * journeys;
@@ -200,5 +190,5 @@ ink_status ink__attr_shapley(const attr_group *g, const ink_attr_options *opt,
             out->std_error[global[b]] = se[b];
     }
     free(co);
-    return st;
+    return INK_OK;
 }

@@ -20,7 +20,7 @@ usage() { # NAME MESSAGE ARGS...
     shift 2
     run "$name" 2 "$ink" gen "$@" &&
         has "$name message" "$tmp/err" "inkasso: $message" &&
-        { [ ! -s "$tmp/out" ] && ok || fail "$name: stdout not empty"; }
+        is_empty "$name stdout" "$tmp/out"
 }
 
 # --- usage ---

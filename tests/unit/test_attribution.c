@@ -310,11 +310,10 @@ static void test_shapley(void)
 static void test_higher_order(void)
 {
     /* Order 2 on A>B>C (conv) and A>C (null), both weight 1. States:
-     * (start), A (alone: the path A>C is two channels, so AC), AB, BC.
-     * Paths: start->AB->BC->conv; start->AC->null. P(conv) = 1/2.
-     * Removing A: both paths' states hold A or ... AB and AC go, BC
-     * stays unreachable: P = 0, RE 1. Removing B: AB, BC go: P = 0,
-     * RE 1. Removing C: BC, AC go: P = 0, RE 1. Each gets 1/3. */
+     * (start), AB, BC and AC. Paths: start->AB->BC->conv;
+     * start->AC->null. P(conv) = 1/2. Removing A: AB and AC go, BC is
+     * unreachable: P = 0, RE 1. Removing B: AB, BC go: P = 0, RE 1.
+     * Removing C: BC, AC go: P = 0, RE 1. Each gets 1/3. */
     ink_attr_options o;
     ink_attr_options_init(&o);
     o.models = 1u << INK_ATTR_MARKOV;
@@ -340,8 +339,11 @@ static void test_higher_order(void)
     if (!r)
         return;
     CHECK_NEAR(row_of(r, 0, INK_ATTR_MARKOV, "A")->removal_effect, 0.5, 1e-12);
+    CHECK_NEAR(row_of(r, 0, INK_ATTR_MARKOV, "B")->removal_effect, 0.5, 1e-12);
     CHECK_NEAR(row_of(r, 0, INK_ATTR_MARKOV, "C")->removal_effect, 0.5, 1e-12);
+    CHECK_NEAR(conv_of(r, 0, INK_ATTR_MARKOV, "A"), 2.0 / 3, 1e-12);
     CHECK_NEAR(conv_of(r, 0, INK_ATTR_MARKOV, "B"), 2.0 / 3, 1e-12);
+    CHECK_NEAR(conv_of(r, 0, INK_ATTR_MARKOV, "C"), 2.0 / 3, 1e-12);
     ink_attr_result_free(r);
 }
 
@@ -383,11 +385,15 @@ static void test_journeys(void)
     CHECK_NEAR(conv_of(r, 0, INK_ATTR_LINEAR, "sms"), 0, 0);
     CHECK_NEAR(conv_of(r, 0, INK_ATTR_POSITION, "letter"), 0.9, 1e-12);
     CHECK_NEAR(value_of(r, 0, INK_ATTR_POSITION, "email"), 20, 1e-9);
-    CHECK_NEAR(conv_of(r, 0, INK_ATTR_TIME_DECAY, "letter"), 0.7443184051,
-               1e-6);
-    CHECK_NEAR(conv_of(r, 0, INK_ATTR_TIME_DECAY, "email"), 0.2955372815, 1e-6);
-    CHECK_NEAR(value_of(r, 0, INK_ATTR_TIME_DECAY, "phone"), 262.3571642468,
-               1e-4);
+    /* DERIVATION.md: J1 ages relative to its phone 8, 5, 0 days; J3 (450)
+     * phone 1, letter 0; weights 2^(-age / 7), normalised per path. */
+    double j1 = exp2(-8.0 / 7) + exp2(-5.0 / 7) + 1, j3 = exp2(-1.0 / 7) + 1;
+    CHECK_NEAR(conv_of(r, 0, INK_ATTR_TIME_DECAY, "letter"),
+               exp2(-8.0 / 7) / j1 + 1 / j3, 1e-12);
+    CHECK_NEAR(conv_of(r, 0, INK_ATTR_TIME_DECAY, "email"), exp2(-5.0 / 7) / j1,
+               1e-12);
+    CHECK_NEAR(value_of(r, 0, INK_ATTR_TIME_DECAY, "phone"),
+               100 / j1 + 450 * exp2(-1.0 / 7) / j3, 1e-9);
     CHECK_NEAR(conv_of(r, 0, INK_ATTR_MARKOV, "letter"), 6.0 / 7, 1e-12);
     CHECK_NEAR(conv_of(r, 0, INK_ATTR_MARKOV, "email"), 8.0 / 21, 1e-12);
     CHECK_NEAR(conv_of(r, 0, INK_ATTR_MARKOV, "phone"), 16.0 / 21, 1e-12);
