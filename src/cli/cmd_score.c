@@ -281,6 +281,28 @@ static int fail(ink_status st, const ink_error *err)
     return cli_exit_code(st);
 }
 
+/* err filled as the tool's own allocation failure; returns INK_NOMEM. */
+static ink_status nomem(ink_error *err)
+{
+    ink_error_clear(err);
+    err->status = INK_NOMEM;
+    snprintf(err->message, sizeof err->message, "out of memory");
+    return INK_NOMEM;
+}
+
+/* The exit code of a command that printed its `what` to stdout: st's
+ * error, or a write that failed. */
+static int finish(ink_status st, const ink_error *err, const char *what)
+{
+    if (st != INK_OK)
+        return fail(st, err);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "inkasso: cannot write the %s\n", what);
+        return CLI_EXIT_RUNTIME;
+    }
+    return CLI_EXIT_OK;
+}
+
 static int run_train(score_args *a)
 {
     ink_load_options lopt;
@@ -295,11 +317,8 @@ static int run_train(score_args *a)
     ink_model_report *r = malloc(sizeof *r);
     ink_model *m = NULL;
     ink_error err;
-    ink_status st = r ? ink_model_train(p, &a->model, &m, r, &err) : INK_NOMEM;
-    if (!r)
-        ink_error_clear(&err),
-            err.status = INK_NOMEM,
-            snprintf(err.message, sizeof err.message, "out of memory");
+    ink_status st =
+        r ? ink_model_train(p, &a->model, &m, r, &err) : nomem(&err);
     if (a->timings && r) {
         const ink_model_timings *t = &r->timings;
         fprintf(stderr,
@@ -382,13 +401,7 @@ static int run_predict(score_args *a)
     free(scores);
     ink_portfolio_free(p);
     ink_model_free(m);
-    if (st != INK_OK)
-        return fail(st, &err);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "inkasso: cannot write the scores\n");
-        return CLI_EXIT_RUNTIME;
-    }
-    return CLI_EXIT_OK;
+    return finish(st, &err, "scores");
 }
 
 /* Splits --ignore's comma list in place. */
@@ -458,12 +471,7 @@ static int run_predict_table(score_args *a)
         prob = malloc((ink_dataset_rows(d) ? ink_dataset_rows(d) : 1) *
                       sizeof *prob);
         st = prob ? ink_model_predict_table(m, d, a->model.threads, prob, &err)
-                  : INK_NOMEM;
-        if (!prob) {
-            ink_error_clear(&err);
-            err.status = INK_NOMEM;
-            snprintf(err.message, sizeof err.message, "out of memory");
-        }
+                  : nomem(&err);
     }
     if (st == INK_OK) {
         printf("row,probability\n");
@@ -473,13 +481,7 @@ static int run_predict_table(score_args *a)
     free(prob);
     ink_dataset_free(d);
     ink_model_free(m);
-    if (st != INK_OK)
-        return fail(st, &err);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "inkasso: cannot write the probabilities\n");
-        return CLI_EXIT_RUNTIME;
-    }
-    return CLI_EXIT_OK;
+    return finish(st, &err, "probabilities");
 }
 
 int cmd_score(int argc, char **argv)

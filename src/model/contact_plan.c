@@ -113,7 +113,6 @@ ink_status ink_contact_plan_build(const ink_portfolio *p,
         return ink__error_set(err, INK_USAGE, NULL,
                               "prior strength: expected 0 to 1e9");
     const ink_cases *cs = ink_portfolio_cases(p);
-    const ink_payments *ps = ink_portfolio_payments(p);
     const ink_contacts *ct = ink_portfolio_contacts(p);
     ink_contact_plan *plan = calloc(1, sizeof *plan);
     if (!plan)
@@ -177,20 +176,15 @@ ink_status ink_contact_plan_build(const ink_portfolio *p,
     plan->by_case = ink__alloc_array(cs->count, sizeof *plan->by_case);
     size_t open = 0;
     for (size_t c = 0; c < cs->count; c++)
-        open += cs->opened_on[c] <= plan->as_of &&
-                (cs->closed_on[c] == INK_DATE_NONE ||
-                 cs->closed_on[c] > plan->as_of);
+        open += ink__case_open(cs, c, plan->as_of);
     plan->entries = ink__alloc_array(open, sizeof *plan->entries);
     if (!plan->by_case || !plan->entries) {
         ink_contact_plan_free(plan);
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     }
-    (void)ps;
     for (size_t c = 0; c < cs->count; c++) {
         plan->by_case[c] = UINT32_MAX;
-        if (cs->opened_on[c] > plan->as_of ||
-            (cs->closed_on[c] != INK_DATE_NONE &&
-             cs->closed_on[c] <= plan->as_of))
+        if (!ink__case_open(cs, c, plan->as_of))
             continue;
         /* Channels whose latest attempt on this case was invalid. */
         uint8_t invalid[INK_PLAN_MAX_CHANNELS] = {0};

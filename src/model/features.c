@@ -131,12 +131,6 @@ static int64_t paid_until(const ink_payments *ps, size_t c, int32_t day)
     return sum;
 }
 
-static int is_open(const ink_cases *cs, size_t c, int32_t s)
-{
-    return cs->opened_on[c] <= s &&
-           (cs->closed_on[c] == INK_DATE_NONE || cs->closed_on[c] > s);
-}
-
 /* Fills the non-categorical features of case c at snapshot s. */
 static void fill_row(const ink_portfolio *p, size_t c, int32_t s, int64_t paid,
                      const uint32_t *chan_code, float *x)
@@ -253,7 +247,7 @@ static int has_row(const snapshot_ctx *x, size_t c)
     const ink_cases *cs = ink_portfolio_cases(x->p);
     if (x->every_case)
         return cs->opened_on[c] <= x->s;
-    return is_open(cs, c, x->s) && cs->amount[c] - x->paid[c] > 0;
+    return ink__case_open(cs, c, x->s) && cs->amount[c] - x->paid[c] > 0;
 }
 
 /* Pass 1: payments up to s of the part's cases placed by then, and the
@@ -365,7 +359,7 @@ ink_status ink__features_build(const ink_portfolio *p, const int32_t *snapshots,
     for (size_t i = 0; i < count; i++)
         for (size_t c = 0; c < cs->count; c++)
             cap += (size_t)(every_case ? cs->opened_on[c] <= snapshots[i]
-                                       : is_open(cs, c, snapshots[i]));
+                                       : ink__case_open(cs, c, snapshots[i]));
 
     size_t debtors = ink_dict_count(cs->debtor_id.values);
     uint32_t *dn = ink__alloc_array(debtors, sizeof *dn);

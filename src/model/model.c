@@ -28,9 +28,6 @@ double ink__cpu_seconds(void)
     return clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 }
 
-/* Share of the training rows that calibrates instead of fitting. */
-#define CALIBRATION_DIVISOR 5
-
 const char *ink_model_kind_name(ink_model_kind kind)
 {
     return kind == INK_MODEL_LOGISTIC ? "logistic" : "boosted";
@@ -101,7 +98,7 @@ ink_status ink__matrix_gather(const ink__matrix *src, const size_t *index,
     return INK_OK;
 }
 
-ink_status ink__check_options(const ink_model_options *o, ink_error *err)
+static ink_status check_options(const ink_model_options *o, ink_error *err)
 {
     if (o->kind != INK_MODEL_BOOSTED && o->kind != INK_MODEL_LOGISTIC)
         return ink__error_set(err, INK_USAGE, NULL, "unknown model kind");
@@ -142,6 +139,16 @@ ink_status ink__check_options(const ink_model_options *o, ink_error *err)
         return ink__error_set(err, INK_USAGE, NULL,
                               "threads: expected 0 to 256");
     return INK_OK;
+}
+
+ink_status ink__options_resolve(const ink_model_options **opt,
+                                ink_model_options *defaults, ink_error *err)
+{
+    if (!*opt) {
+        ink_model_options_init(defaults);
+        *opt = defaults;
+    }
+    return check_options(*opt, err);
 }
 
 ink_model *ink__model_new(ink_model_kind kind, int portfolio, size_t cols)
@@ -365,12 +372,8 @@ ink_status ink_model_train(const ink_portfolio *p, const ink_model_options *opt,
                            ink_error *err)
 {
     ink_model_options defaults;
-    if (!opt) {
-        ink_model_options_init(&defaults);
-        opt = &defaults;
-    }
     *out = NULL;
-    ink_status st = ink__check_options(opt, err);
+    ink_status st = ink__options_resolve(&opt, &defaults, err);
     if (st != INK_OK)
         return st;
     if (p->latest_date == INK_DATE_NONE)
@@ -418,7 +421,7 @@ ink_status ink_model_train(const ink_portfolio *p, const ink_model_options *opt,
     uint64_t state = opt->seed;
     for (size_t i = train; i > 1; i--)
         ink__features_swap(&f, i - 1, (size_t)(ink__split_mix(&state) % i));
-    size_t cal_rows = train / CALIBRATION_DIVISOR;
+    size_t cal_rows = train / INK__CALIBRATION_DIVISOR;
     if (cal_rows == 0)
         cal_rows = 1;
     size_t fit_rows = train - cal_rows;

@@ -120,6 +120,10 @@ ink_status ink__boost_load(const char *buf, size_t len, int threads,
                            ink__boost *out, ink_error *err);
 void ink__boost_cleanup(ink__boost *b);
 
+/* One in this many training rows calibrates instead of fitting (at
+ * least one row). */
+#define INK__CALIBRATION_DIVISOR 5
+
 /* Isotonic calibration: a non-decreasing piecewise-linear map. */
 typedef struct ink__calibration {
     size_t count;
@@ -175,13 +179,13 @@ ink_status ink__features_build(const ink_portfolio *p, const int32_t *snapshots,
                                int32_t min_share_pct, int labels,
                                int every_case, int threads, ink__features *out,
                                ink_error *err);
-/* Fits the encoders on rows [0, train_rows) (labels needed). */
 /* The rates of the first fit_rows rows (the rows enc was fitted on),
  * out of fold: each from the labels of the other folds, so that no fit
  * row's rate holds its own label; after ink__features_encode. */
 ink_status ink__features_encode_fit(const ink_portfolio *p, ink__features *f,
                                     size_t fit_rows,
                                     const ink__encoder enc[INK__CAT_COUNT]);
+/* Fits the encoders on rows [0, train_rows) (labels needed). */
 ink_status ink__encoders_fit(const ink_portfolio *p, const ink__features *f,
                              size_t train_rows,
                              ink__encoder enc[INK__CAT_COUNT]);
@@ -191,6 +195,13 @@ ink_status ink__features_encode(const ink_portfolio *p, ink__features *f,
 /* Swaps rows i and j of every array of f. */
 void ink__features_swap(ink__features *f, size_t i, size_t j);
 void ink__features_cleanup(ink__features *f);
+
+/* Whether case c of cs is open on day: placed by then, not yet closed. */
+static inline int ink__case_open(const ink_cases *cs, size_t c, int32_t day)
+{
+    return cs->opened_on[c] <= day &&
+           (cs->closed_on[c] == INK_DATE_NONE || cs->closed_on[c] > day);
+}
 
 /* The dictionary of categorical feature k of p's cases. */
 const ink_text_column *ink__cat_column_of(const ink_portfolio *p, size_t k);
@@ -223,7 +234,10 @@ ink_status ink__model_contributions(const ink_model *m, const ink__matrix *x,
                                     ink_error *err);
 
 /* model.c, shared with table.c. */
-ink_status ink__check_options(const ink_model_options *o, ink_error *err);
+/* *opt, or the defaults (written to *defaults) when *opt is NULL, checked:
+ * INK_USAGE with err set when an option is out of range. */
+ink_status ink__options_resolve(const ink_model_options **opt,
+                                ink_model_options *defaults, ink_error *err);
 /* INK_DATA unless y has both outcomes; what names the rows. */
 ink_status ink__check_classes(const float *y, size_t n, const char *what,
                               ink_error *err);
@@ -242,6 +256,12 @@ ink_status ink__model_score(const ink_model *m, const ink_portfolio *p,
                             int32_t as_of, int threads, ink_case_score **out,
                             size_t *count, ink__features *keep, ink_error *err);
 int32_t ink__portfolio_latest(const ink_portfolio *p);
+
+/* The whole file at path into *out (persist.c; malloc'ed, caller
+ * frees) and *size, read while it fits in max bytes; else INK_IO,
+ * INK_NOMEM, or INK_LIMIT "larger than <limit>" with *out NULL. */
+ink_status ink__read_file(const char *path, size_t max, const char *limit,
+                          char **out, size_t *size, ink_error *err);
 
 /* Output helpers (contact_plan.c). */
 void ink__csv_field(FILE *f, const char *s);

@@ -389,7 +389,8 @@ fail:
     return st;
 }
 
-ink_status ink_model_load(const char *path, ink_model **out, ink_error *err)
+ink_status ink__read_file(const char *path, size_t max, const char *limit,
+                          char **out, size_t *size, ink_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
@@ -400,15 +401,14 @@ ink_status ink_model_load(const char *path, ink_model **out, ink_error *err)
     char *buf = malloc(cap);
     while (buf) {
         if (len == cap) {
-            char *grown = cap < MODEL_MAX_BYTES ? realloc(buf, cap * 2) : NULL;
+            char *grown = cap < max ? realloc(buf, cap * 2) : NULL;
             if (!grown) {
                 free(buf);
                 fclose(f);
-                return cap < MODEL_MAX_BYTES
-                           ? ink__error_set(err, INK_NOMEM, path,
-                                            "out of memory")
-                           : ink__error_set(err, INK_LIMIT, path,
-                                            "larger than 1 GiB");
+                return cap < max ? ink__error_set(err, INK_NOMEM, path,
+                                                  "out of memory")
+                                 : ink__error_set(err, INK_LIMIT, path,
+                                                  "larger than %s", limit);
             }
             buf = grown;
             cap *= 2;
@@ -426,8 +426,22 @@ ink_status ink_model_load(const char *path, ink_model **out, ink_error *err)
         free(buf);
         return ink__error_set(err, INK_IO, path, "cannot read");
     }
+    *out = buf;
+    *size = len;
+    return INK_OK;
+}
+
+ink_status ink_model_load(const char *path, ink_model **out, ink_error *err)
+{
+    *out = NULL;
+    char *buf;
+    size_t len = 0;
+    ink_status st =
+        ink__read_file(path, MODEL_MAX_BYTES, "1 GiB", &buf, &len, err);
+    if (st != INK_OK)
+        return st;
     cursor c = {buf, buf + len, 0, path, err};
-    ink_status st = parse(&c, out);
+    st = parse(&c, out);
     free(buf);
     return st;
 }

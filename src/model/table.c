@@ -12,7 +12,8 @@
 #include "model/model_impl.h"
 
 /* The largest table file read: 4 GiB. */
-#define TABLE_MAX_BYTES (4ull << 30)
+#define TABLE_MAX_BYTES ((size_t)4 << 30)
+#define TABLE_MAX_TEXT "4294967296 bytes"
 
 struct ink_dataset {
     size_t cols;
@@ -92,51 +93,6 @@ static int parse_number(const char *s, size_t len, double *out)
     return 1;
 }
 
-static char *read_file(const char *path, size_t *size, ink_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ink__error_set(err, INK_IO, path, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (len == cap) {
-            if (cap >= TABLE_MAX_BYTES) {
-                free(buf);
-                fclose(f);
-                ink__error_set(err, INK_LIMIT, path, "larger than %llu bytes",
-                               TABLE_MAX_BYTES);
-                return NULL;
-            }
-            char *grown = realloc(buf, cap * 2);
-            if (!grown)
-                break;
-            buf = grown;
-            cap *= 2;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    if (!buf) {
-        fclose(f);
-        ink__error_set(err, INK_NOMEM, path, "out of memory");
-        return NULL;
-    }
-    if (ferror(f)) {
-        free(buf);
-        fclose(f);
-        ink__error_set(err, INK_IO, path, "cannot read");
-        return NULL;
-    }
-    fclose(f);
-    *size = len;
-    return buf;
-}
-
 /* Whether header field (s, len) equals name. */
 static int same(const char *s, size_t len, const char *name)
 {
@@ -149,9 +105,11 @@ ink_status ink_dataset_load(const char *path, const char *label,
 {
     *out = NULL;
     size_t size = 0;
-    char *text = read_file(path, &size, err);
-    if (!text)
-        return err ? err->status : INK_IO;
+    char *text;
+    ink_status st = ink__read_file(path, TABLE_MAX_BYTES, TABLE_MAX_TEXT, &text,
+                                   &size, err);
+    if (st != INK_OK)
+        return st;
     ink_csv_reader reader;
     ink__csv_init(&reader, text, text + size, 1);
     ink_csv_record *rec = malloc(sizeof *rec);
@@ -159,7 +117,6 @@ ink_status ink_dataset_load(const char *path, const char *label,
     /* role of each CSV field: column index, or -1 label, -2 ignored */
     int32_t *role = ink__alloc_array(INK_CSV_MAX_FIELDS, sizeof *role);
     size_t cap = 0, rows = 0;
-    ink_status st = INK_OK;
     if (!rec || !d || !role) {
         st = ink__error_set(err, INK_NOMEM, path, "out of memory");
         goto fail;
@@ -332,7 +289,9 @@ fail:
 static ink_status split_fit(const ink__matrix *src, const size_t *idx, size_t n,
                             ink__matrix *fit, ink__matrix *cal)
 {
-    size_t cal_rows = n / 5 ? n / 5 : 1;
+    size_t cal_rows = n / INK__CALIBRATION_DIVISOR;
+    if (cal_rows == 0)
+        cal_rows = 1;
     memset(fit, 0, sizeof *fit);
     memset(cal, 0, sizeof *cal);
     if (ink__matrix_gather(src, idx, n - cal_rows, fit) != INK_OK ||
@@ -348,12 +307,8 @@ ink_status ink_model_cross_validate(const ink_dataset *d,
                                     ink_model_cv *out, ink_error *err)
 {
     ink_model_options defaults;
-    if (!opt) {
-        ink_model_options_init(&defaults);
-        opt = &defaults;
-    }
     memset(out, 0, sizeof *out);
-    ink_status st = ink__check_options(opt, err);
+    ink_status st = ink__options_resolve(&opt, &defaults, err);
     if (st != INK_OK)
         return st;
     if (!d->m.y)
@@ -373,8 +328,7 @@ ink_status ink_model_cross_validate(const ink_dataset *d,
     uint8_t *fold = ink__alloc_array(n, 1);
     size_t *train = ink__alloc_array(n, sizeof *train);
     size_t *test = ink__alloc_array(n, sizeof *test);
-    double *prob = ink__alloc_array(n, sizeof *prob);
-    if (!order || !fold || !train || !test || !prob) {
+    if (!order || !fold || !train || !test) {
         st = ink__error_set(err, INK_NOMEM, NULL, "out of memory");
         goto done;
     }
@@ -439,7 +393,6 @@ done:
     free(fold);
     free(train);
     free(test);
-    free(prob);
     return st;
 }
 
@@ -448,12 +401,8 @@ ink_status ink_model_train_table(const ink_dataset *d,
                                  ink_model_report *report, ink_error *err)
 {
     ink_model_options defaults;
-    if (!opt) {
-        ink_model_options_init(&defaults);
-        opt = &defaults;
-    }
     *out = NULL;
-    ink_status st = ink__check_options(opt, err);
+    ink_status st = ink__options_resolve(&opt, &defaults, err);
     if (st != INK_OK)
         return st;
     if (!d->m.y)

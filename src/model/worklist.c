@@ -223,6 +223,16 @@ static ink_status explain(const ink_model *m, const ink_portfolio *p,
     return st;
 }
 
+/* The cost of contacting case c: its planned channel's mean attempt
+ * cost, at least min_cost (also when unknown). */
+static int64_t contact_cost(const ink_contact_plan *plan, uint32_t c,
+                            int64_t min_cost)
+{
+    const ink_plan_entry *e = ink_contact_plan_find(plan, c);
+    int64_t cost = e && e->cost != INK_MONEY_NONE ? e->cost : 0;
+    return cost < min_cost ? min_cost : cost;
+}
+
 ink_status ink_worklist_build(const ink_model *m, const ink_portfolio *p,
                               const ink_worklist_options *opt,
                               ink_worklist **out, ink_error *err)
@@ -266,12 +276,8 @@ ink_status ink_worklist_build(const ink_model *m, const ink_portfolio *p,
     }
     const ink_cases *cs = ink_portfolio_cases(p);
     for (size_t r = 0; r < count; r++) {
-        const ink_plan_entry *plan =
-            ink_contact_plan_find(wl->plan, scores[r].case_index);
-        int64_t cost = plan && plan->cost != INK_MONEY_NONE ? plan->cost : 0;
-        if (cost < opt->min_cost)
-            cost = opt->min_cost;
         uint32_t c = scores[r].case_index;
+        int64_t cost = contact_cost(wl->plan, c, opt->min_cost);
         items[r] = (ranked){(double)scores[r].expected / (double)cost,
                             cs->handler.codes ? cs->handler.codes[c] : 0,
                             (uint32_t)r, c};
@@ -293,9 +299,7 @@ ink_status ink_worklist_build(const ink_model *m, const ink_portfolio *p,
         e->rank = rank;
         e->score = scores[it->row];
         e->plan = ink_contact_plan_find(wl->plan, it->case_index);
-        int64_t cost =
-            e->plan && e->plan->cost != INK_MONEY_NONE ? e->plan->cost : 0;
-        e->cost = cost < opt->min_cost ? opt->min_cost : cost;
+        e->cost = contact_cost(wl->plan, it->case_index, opt->min_cost);
         e->value_per_cost = it->value;
         rows[wl->count++] = it->row;
     }

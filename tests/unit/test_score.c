@@ -38,6 +38,22 @@ static void test_metrics(void)
     for (int b = 0; b < INK_MODEL_BINS; b++)
         total += m.decile_rows[b];
     CHECK_INT(total, 4);
+    /* Decile b holds sorted rows [b * 4 / 10, (b + 1) * 4 / 10): deciles
+     * 3, 5, 8 and 10 (b = 2, 4, 7, 9) get rows 0.9 (y 1), 0.8 (y 0), 0.7
+     * (y 1) and 0.6 (y 0); the rate of all rows is 1/2, so the lift is 2
+     * or 0; empty deciles have no rate. */
+    CHECK_INT(m.decile_rows[0], 0);
+    CHECK(isnan(m.decile_rate[0]) && isnan(m.decile_lift[0]));
+    CHECK_INT(m.decile_rows[2], 1);
+    CHECK_NEAR(m.decile_rate[2], 1.0, 1e-12);
+    CHECK_NEAR(m.decile_lift[2], 2.0, 1e-12);
+    CHECK_INT(m.decile_rows[4], 1);
+    CHECK_NEAR(m.decile_lift[4], 0.0, 1e-12);
+    CHECK_INT(m.decile_rows[7], 1);
+    CHECK_NEAR(m.decile_lift[7], 2.0, 1e-12);
+    CHECK_INT(m.decile_rows[9], 1);
+    CHECK_NEAR(m.decile_rate[9], 0.0, 1e-12);
+    CHECK_NEAR(m.bin_predicted[6], 0.6, 1e-12);
     /* Ties count half. */
     double tie[2] = {0.5, 0.5};
     float ty[2] = {1, 0};
