@@ -1,5 +1,4 @@
 /* Messages, exit codes and argument parsing shared by all subcommands. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,19 +42,6 @@ int cli_exit_code(ink_status status)
     default:
         return CLI_EXIT_RUNTIME;
     }
-}
-
-int cli_parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || *s < '0' || *s > '9')
-        return 0;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return 0;
-    *out = v;
-    return 1;
 }
 
 int cli_progress_wanted(void)

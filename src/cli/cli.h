@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "cli_parse.h" /* cli_parse_u64, cli_split_list */
 #include "inkasso/inkasso.h"
 
 /* Documented exit codes. */
@@ -58,8 +59,6 @@ int cli_exit_code(ink_status status);
  * error printed and its exit code. */
 int cli_parse_date(const char *command, const char *option, const char *s,
                    int32_t *out);
-/* Strict whole-string unsigned parse; 0 on any junk or overflow. */
-int cli_parse_u64(const char *s, uint64_t *out);
 /* Money for people: thousands grouped with ',', at least 2 decimals
  * ("1,249.50", "-3.00", "0.0001"). Returns buf. */
 char *cli_format_amount(int64_t units, char *buf, size_t cap);

@@ -53,26 +53,6 @@ void cmd_kpi_usage(FILE *out)
 }
 
 /* ------------------------------------------------------------------ */
-/* Options                                                             */
-
-/* Splits a comma list in place into items (at most max). */
-static int split_list(char *s, char **items, size_t max, size_t *count)
-{
-    *count = 0;
-    for (char *tok = s;;) {
-        char *comma = strchr(tok, ',');
-        if (comma)
-            *comma = '\0';
-        if (*count == max || *tok == '\0')
-            return 0;
-        items[(*count)++] = tok;
-        if (!comma)
-            return 1;
-        tok = comma + 1;
-    }
-}
-
-/* ------------------------------------------------------------------ */
 /* Table output                                                        */
 
 typedef struct table_style {
@@ -477,7 +457,7 @@ int cmd_kpi(int argc, char **argv)
             continue;
         switch (c) {
         case 'w':
-            if (!split_list(optarg, window_items, CLI_MAX_WINDOWS, &n))
+            if (!cli_split_list(optarg, window_items, CLI_MAX_WINDOWS, &n))
                 return cli_usage_error("kpi",
                                        "--windows: expected up to %d "
                                        "comma-separated day counts",

@@ -38,26 +38,15 @@ int cli_report_option(const char *command, int c, char *arg, cli_report_args *a)
         return parse_date(command, "--from", arg, &a->kpi.from);
     case 't':
         return parse_date(command, "--to", arg, &a->kpi.to);
-    case 'b': {
-        size_t n = 0;
-        for (char *tok = arg;;) {
-            char *comma = strchr(tok, ',');
-            if (comma)
-                *comma = '\0';
-            if (n == INK_KPI_MAX_DIMS || !*tok)
-                return -cli_usage_error(command,
-                                        "--by: expected up to %d "
-                                        "comma-separated dimensions",
-                                        INK_KPI_MAX_DIMS);
-            a->by_items[n++] = tok;
-            if (!comma)
-                break;
-            tok = comma + 1;
-        }
+    case 'b':
+        if (!cli_split_list(arg, a->by_items, INK_KPI_MAX_DIMS,
+                            &a->kpi.by_count))
+            return -cli_usage_error(command,
+                                    "--by: expected up to %d "
+                                    "comma-separated dimensions",
+                                    INK_KPI_MAX_DIMS);
         a->kpi.by = (const char *const *)a->by_items;
-        a->kpi.by_count = n;
         return 1;
-    }
     case 'F':
         if (strcmp(arg, "table") == 0)
             a->format = CLI_FORMAT_TABLE;

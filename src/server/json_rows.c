@@ -83,76 +83,72 @@ static int value_token(parser *ps, token *t)
     return 1;
 }
 
-/* Appends a string token's decoded text (\uXXXX to UTF-8). */
+/* A byte of a quoted CSV field: quotes doubled. */
+static void put_field_byte(FILE *f, int c)
+{
+    if (c == '"')
+        putc('"', f);
+    putc(c, f);
+}
+
+/* A string token's decoded text (\uXXXX to UTF-8) into a quoted field. */
 static int decode(FILE *f, const token *t, const char **error)
 {
+    static const char escaped[] = "ntrbf", meant[] = "\n\t\r\b\f";
     for (size_t i = 0; i < t->len; i++) {
         char c = t->s[i];
         if (c != '\\') {
-            putc(c, f);
+            put_field_byte(f, c);
             continue;
         }
         if (++i >= t->len)
             break;
-        switch (t->s[i]) {
-        case 'n':
-            putc('\n', f);
-            break;
-        case 't':
-            putc('\t', f);
-            break;
-        case 'r':
-            putc('\r', f);
-            break;
-        case 'b':
-            putc('\b', f);
-            break;
-        case 'f':
-            putc('\f', f);
-            break;
-        case 'u': {
-            if (i + 4 >= t->len) {
+        const char *e = t->s[i] ? strchr(escaped, t->s[i]) : NULL;
+        if (e) {
+            putc(meant[e - escaped], f);
+            continue;
+        }
+        if (t->s[i] != 'u') {
+            put_field_byte(f, t->s[i]); /* \" \\ \/ */
+            continue;
+        }
+        if (i + 4 >= t->len) {
+            *error = "a bad \\u escape";
+            return 0;
+        }
+        unsigned v = 0;
+        for (int k = 1; k <= 4; k++) {
+            char h = t->s[i + (size_t)k];
+            v = v * 16 + (unsigned)(h >= '0' && h <= '9'   ? h - '0'
+                                    : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                                    : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                           : 99);
+            if (v > 0xffff) {
                 *error = "a bad \\u escape";
                 return 0;
             }
-            unsigned v = 0;
-            for (int k = 1; k <= 4; k++) {
-                char h = t->s[i + (size_t)k];
-                v = v * 16 + (unsigned)(h >= '0' && h <= '9'   ? h - '0'
-                                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                                               : 99);
-                if (v > 0xffff) {
-                    *error = "a bad \\u escape";
-                    return 0;
-                }
-            }
-            i += 4;
-            if (v >= 0xd800 && v <= 0xdfff) {
-                *error = "a \\u surrogate (send UTF-8 instead)";
-                return 0;
-            }
-            if (v < 0x80) {
-                putc((int)v, f);
-            } else if (v < 0x800) {
-                putc((int)(0xc0 | v >> 6), f);
-                putc((int)(0x80 | (v & 0x3f)), f);
-            } else {
-                putc((int)(0xe0 | v >> 12), f);
-                putc((int)(0x80 | (v >> 6 & 0x3f)), f);
-                putc((int)(0x80 | (v & 0x3f)), f);
-            }
-            break;
         }
-        default:
-            putc(t->s[i], f); /* \" \\ \/ */
-            break;
+        i += 4;
+        if (v >= 0xd800 && v <= 0xdfff) {
+            *error = "a \\u surrogate (send UTF-8 instead)";
+            return 0;
+        }
+        if (v < 0x80) {
+            put_field_byte(f, (int)v);
+        } else if (v < 0x800) {
+            putc((int)(0xc0 | v >> 6), f);
+            putc((int)(0x80 | (v & 0x3f)), f);
+        } else {
+            putc((int)(0xe0 | v >> 12), f);
+            putc((int)(0x80 | (v >> 6 & 0x3f)), f);
+            putc((int)(0x80 | (v & 0x3f)), f);
         }
     }
     return 1;
 }
 
-/* A CSV field of a value: quoted, with quotes doubled. */
+/* A CSV field of a value: a string quoted, with quotes doubled. Written
+ * straight to f: on an error the caller drops the whole text. */
 static int put_cell(FILE *f, const token *t, const char **error)
 {
     if (t->is_null)
@@ -167,24 +163,9 @@ static int put_cell(FILE *f, const token *t, const char **error)
             fwrite(t->s, 1, t->len, f);
         return 1;
     }
-    char *text = NULL;
-    size_t n = 0;
-    FILE *g = open_memstream(&text, &n);
-    if (!g)
-        return 0;
-    int ok = decode(g, t, error);
-    if (fclose(g) != 0)
-        ok = 0;
-    if (ok) {
-        putc('"', f);
-        for (size_t i = 0; i < n; i++) {
-            if (text[i] == '"')
-                putc('"', f);
-            putc(text[i], f);
-        }
-        putc('"', f);
-    }
-    free(text);
+    putc('"', f);
+    int ok = decode(f, t, error);
+    putc('"', f);
     return ok;
 }
 
@@ -193,62 +174,71 @@ static int same_key(const token *a, const token *b)
     return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
 }
 
-/*
- * Two passes over the array: the first collects the keys (the CSV header),
- * the second writes each object's values under them. Returns the CSV text
- * (caller frees) or NULL with *error set.
- */
-char *srv_json_rows_to_csv(const char *body, size_t len, size_t *out_len,
-                           const char **error)
+/* One row object: keys new to keys are added (the order of first
+ * appearance), and each value is kept under its key's index. */
+static int parse_row(parser *ps, token *keys, size_t *nkeys, token *values,
+                     int *have)
 {
-    token keys[MAX_KEYS];
-    size_t nkeys = 0;
+    if (!expect(ps, '{', "expected a row object"))
+        return 0;
+    skip_space(ps);
+    if (ps->p < ps->end && *ps->p == '}') {
+        ps->p++;
+        return 1;
+    }
+    for (;;) {
+        token k, v;
+        if (!string_token(ps, &k) ||
+            !expect(ps, ':', "expected ':' after a key") ||
+            !value_token(ps, &v))
+            return 0;
+        size_t i = 0;
+        while (i < *nkeys && !same_key(&keys[i], &k))
+            i++;
+        if (i == *nkeys) {
+            if (*nkeys == MAX_KEYS) {
+                ps->error = "more than 64 keys";
+                return 0;
+            }
+            keys[(*nkeys)++] = k;
+        }
+        values[i] = v;
+        have[i] = 1;
+        skip_space(ps);
+        if (ps->p < ps->end && *ps->p == ',') {
+            ps->p++;
+            continue;
+        }
+        return expect(ps, '}', "expected ',' or '}' in an object");
+    }
+}
+
+/* One pass over the array: every row parsed (keys collected), and with
+ * csv not NULL written under the keys as one CSV line. */
+static int parse_rows(const char *body, size_t len, token *keys, size_t *nkeys,
+                      FILE *csv, const char **error)
+{
     parser ps = {body, body + len, NULL};
-    *error = NULL;
-    /* Pass 1: keys. */
     if (!expect(&ps, '[', "expected an array of row objects"))
         goto fail;
     skip_space(&ps);
-    int empty = ps.p < ps.end && *ps.p == ']';
-    while (!empty) {
-        if (!expect(&ps, '{', "expected a row object"))
+    int more = !(ps.p < ps.end && *ps.p == ']');
+    while (more) {
+        token values[MAX_KEYS];
+        int have[MAX_KEYS] = {0};
+        if (!parse_row(&ps, keys, nkeys, values, have))
             goto fail;
-        skip_space(&ps);
-        if (ps.p < ps.end && *ps.p == '}') {
-            ps.p++;
-        } else {
-            for (;;) {
-                token k, v;
-                if (!string_token(&ps, &k) ||
-                    !expect(&ps, ':', "expected ':' after a key") ||
-                    !value_token(&ps, &v))
-                    goto fail;
-                size_t i = 0;
-                while (i < nkeys && !same_key(&keys[i], &k))
-                    i++;
-                if (i == nkeys) {
-                    if (nkeys == MAX_KEYS) {
-                        ps.error = "more than 64 keys";
-                        goto fail;
-                    }
-                    keys[nkeys++] = k;
-                }
-                skip_space(&ps);
-                if (ps.p < ps.end && *ps.p == ',') {
-                    ps.p++;
-                    continue;
-                }
-                if (!expect(&ps, '}', "expected ',' or '}' in an object"))
-                    goto fail;
-                break;
-            }
+        for (size_t i = 0; csv && i < *nkeys; i++) {
+            if (i)
+                putc(',', csv);
+            if (have[i] && !put_cell(csv, &values[i], error))
+                return 0;
         }
+        if (csv)
+            putc('\n', csv);
         skip_space(&ps);
-        if (ps.p < ps.end && *ps.p == ',') {
-            ps.p++;
-            continue;
-        }
-        break;
+        more = ps.p < ps.end && *ps.p == ',';
+        ps.p += more;
     }
     if (!expect(&ps, ']', "expected ',' or ']' after a row"))
         goto fail;
@@ -257,8 +247,25 @@ char *srv_json_rows_to_csv(const char *body, size_t len, size_t *out_len,
         ps.error = "text after the array";
         goto fail;
     }
+    return 1;
+fail:
+    *error = ps.error ? ps.error : "malformed JSON";
+    return 0;
+}
 
-    /* Pass 2: the CSV. */
+/*
+ * Two passes over the array: the first checks it and collects the keys
+ * (the CSV header), the second writes each object's values under them.
+ * Returns the CSV text (caller frees) or NULL with *error set.
+ */
+char *srv_json_rows_to_csv(const char *body, size_t len, size_t *out_len,
+                           const char **error)
+{
+    token keys[MAX_KEYS];
+    size_t nkeys = 0;
+    *error = NULL;
+    if (!parse_rows(body, len, keys, &nkeys, NULL, error))
+        return NULL;
     char *csv = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&csv, &n);
@@ -266,66 +273,24 @@ char *srv_json_rows_to_csv(const char *body, size_t len, size_t *out_len,
         *error = "out of memory";
         return NULL;
     }
-    for (size_t i = 0; i < nkeys; i++) {
+    int ok = 1;
+    for (size_t i = 0; ok && i < nkeys; i++) {
         if (i)
             putc(',', f);
-        if (!put_cell(f, &keys[i], error))
-            break;
+        ok = put_cell(f, &keys[i], error);
     }
     putc('\n', f);
-    ps = (parser){body, body + len, NULL};
-    expect(&ps, '[', "");
-    skip_space(&ps);
-    while (!empty && !*error) {
-        token values[MAX_KEYS];
-        int have[MAX_KEYS] = {0};
-        expect(&ps, '{', "");
-        skip_space(&ps);
-        if (ps.p < ps.end && *ps.p == '}') {
-            ps.p++;
-        } else {
-            for (;;) {
-                token k, v;
-                string_token(&ps, &k);
-                expect(&ps, ':', "");
-                value_token(&ps, &v);
-                for (size_t i = 0; i < nkeys; i++)
-                    if (same_key(&keys[i], &k)) {
-                        values[i] = v;
-                        have[i] = 1;
-                    }
-                skip_space(&ps);
-                if (ps.p < ps.end && *ps.p == ',') {
-                    ps.p++;
-                    continue;
-                }
-                expect(&ps, '}', "");
-                break;
-            }
-        }
-        for (size_t i = 0; i < nkeys && !*error; i++) {
-            if (i)
-                putc(',', f);
-            if (have[i])
-                put_cell(f, &values[i], error);
-        }
-        putc('\n', f);
-        skip_space(&ps);
-        if (ps.p < ps.end && *ps.p == ',') {
-            ps.p++;
-            continue;
-        }
-        break;
-    }
-    if (fclose(f) != 0 && !*error)
+    /* The keys are all known: this pass adds none. */
+    if (ok)
+        ok = parse_rows(body, len, keys, &nkeys, f, error);
+    if (fclose(f) != 0 && ok) {
         *error = "out of memory";
-    if (*error) {
+        ok = 0;
+    }
+    if (!ok) {
         free(csv);
         return NULL;
     }
     *out_len = n;
     return csv;
-fail:
-    *error = ps.error ? ps.error : "malformed JSON";
-    return NULL;
 }

@@ -1,6 +1,5 @@
 /* Query parameters and cached answers: what every read route does the
  * same way, so that each route file says only what is its own. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,19 +35,6 @@ const char *srv_param_value(const srv_request *req, const char *key)
     return v && *v ? v : NULL;
 }
 
-int srv_parse_u64(const char *s, uint64_t *out)
-{
-    if (*s < '0' || *s > '9')
-        return 0;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return 0;
-    *out = v;
-    return 1;
-}
-
 int srv_param_date(const srv_request *req, const char *key, int32_t *out,
                    srv_reply *reply)
 {
@@ -75,20 +61,25 @@ int srv_param_period(const srv_request *req, int32_t *from, int32_t *to,
     return 1;
 }
 
-int srv_split_list(char *s, char **items, size_t max, size_t *count)
+int srv_param_list(const srv_request *req, const char *key, size_t max,
+                   const char *what, char **text, char **items, size_t *count,
+                   srv_reply *reply)
 {
+    *text = NULL;
     *count = 0;
-    for (char *tok = s;;) {
-        char *comma = strchr(tok, ',');
-        if (comma)
-            *comma = '\0';
-        if (*count == max || *tok == '\0')
-            return 0;
-        items[(*count)++] = tok;
-        if (!comma)
-            return 1;
-        tok = comma + 1;
+    const char *v = srv_param_value(req, key);
+    if (!v)
+        return 1;
+    if (!(*text = strdup(v))) {
+        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
+        return 0;
     }
+    if (cli_split_list(*text, items, max, count))
+        return 1;
+    srv_reply_error(reply, 400, "bad_parameter",
+                    "%s: expected up to %zu comma-separated %s", key, max,
+                    what);
+    return 0;
 }
 
 int srv_cached_answer(const srv_context *ctx, const srv_request *req,

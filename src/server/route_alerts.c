@@ -16,12 +16,10 @@ static int parse_count(const srv_request *req, const char *key, uint64_t lo,
                        uint64_t hi, uint32_t *out, srv_reply *reply)
 {
     const char *v = srv_param_value(req, key);
+    uint64_t n;
     if (!v)
         return 1;
-    char *end;
-    errno = 0;
-    unsigned long long n = *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
-    if (*v < '0' || *v > '9' || errno || *end || n < lo || n > hi) {
+    if (!cli_parse_u64(v, &n) || n < lo || n > hi) {
         srv_reply_error(reply, 400, "bad_parameter",
                         "%s: expected a number from %llu to %llu, got \"%s\"",
                         key, (unsigned long long)lo, (unsigned long long)hi, v);
@@ -56,21 +54,11 @@ static int parse_query(const srv_request *req, ink_alerts_options *opt,
         }
         opt->threshold = x;
     }
-    if (!(v = srv_param_value(req, "by")))
-        return 1;
-    if (!(*by_text = strdup(v))) {
-        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
+    if (!srv_param_list(req, "by", INK_ALERTS_MAX_DIMS, "dimensions", by_text,
+                        by_items, &opt->by_count, reply))
         return 0;
-    }
-    size_t n;
-    if (!srv_split_list(*by_text, by_items, INK_ALERTS_MAX_DIMS, &n)) {
-        srv_reply_error(reply, 400, "bad_parameter",
-                        "by: expected up to %d comma-separated dimensions",
-                        INK_ALERTS_MAX_DIMS);
-        return 0;
-    }
-    opt->by = (const char *const *)by_items;
-    opt->by_count = n;
+    if (*by_text)
+        opt->by = (const char *const *)by_items;
     return 1;
 }
 

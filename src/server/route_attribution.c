@@ -57,19 +57,19 @@ static int parse_query(const srv_request *req, attr_query *q, srv_reply *reply)
                        v);
     }
     if ((v = srv_param_value(req, "order"))) {
-        if (!srv_parse_u64(v, &n) || n < 1 || n > INK_ATTR_MAX_ORDER)
+        if (!cli_parse_u64(v, &n) || n < 1 || n > INK_ATTR_MAX_ORDER)
             return bad(reply, "order", "1 to 4", v);
         q->ao.order = (int)n;
     }
     if (!srv_param_date(req, "as_of", &q->jo.as_of, reply))
         return 0;
     if ((v = srv_param_value(req, "horizon"))) {
-        if (!srv_parse_u64(v, &n) || n < 1 || n > 3650)
+        if (!cli_parse_u64(v, &n) || n < 1 || n > 3650)
             return bad(reply, "horizon", "days from 1 to 3650", v);
         q->jo.horizon = (int32_t)n;
     }
     if ((v = srv_param_value(req, "lookback"))) {
-        if (!srv_parse_u64(v, &n) || n > 3650)
+        if (!cli_parse_u64(v, &n) || n > 3650)
             return bad(reply, "lookback", "days from 0 to 3650", v);
         q->jo.lookback = (int32_t)n;
     }
@@ -79,7 +79,7 @@ static int parse_query(const srv_request *req, attr_query *q, srv_reply *reply)
         q->ao.half_life = x;
     }
     if ((v = srv_param_value(req, "samples"))) {
-        if (!srv_parse_u64(v, &n) || n < 1 || n > 100000000)
+        if (!cli_parse_u64(v, &n) || n < 1 || n > 100000000)
             return bad(reply, "samples", "1 to 100000000", v);
         q->ao.shapley_samples = n;
     }
@@ -98,22 +98,11 @@ static int parse_query(const srv_request *req, attr_query *q, srv_reply *reply)
         q->ao.position_first = x;
         q->ao.position_last = y;
     }
-    if ((v = srv_param_value(req, "by"))) {
-        q->text = strdup(v);
-        if (!q->text) {
-            srv_reply_error(reply, 500, "out_of_memory", "out of memory");
-            return 0;
-        }
-        size_t k;
-        if (!srv_split_list(q->text, q->by_items, INK_ATTR_MAX_DIMS, &k)) {
-            srv_reply_error(reply, 400, "bad_parameter",
-                            "by: expected up to %d comma-separated dimensions",
-                            INK_ATTR_MAX_DIMS);
-            return 0;
-        }
+    if (!srv_param_list(req, "by", INK_ATTR_MAX_DIMS, "dimensions", &q->text,
+                        q->by_items, &q->jo.by_count, reply))
+        return 0;
+    if (q->text)
         q->jo.by = (const char *const *)q->by_items;
-        q->jo.by_count = k;
-    }
     return 1;
 }
 

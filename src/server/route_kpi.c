@@ -25,60 +25,33 @@ static int parse_common(const srv_request *req, const srv_context *ctx,
     if (!srv_param_date(req, "as_of", &q->kopt.as_of, reply) ||
         !srv_param_period(req, &q->kopt.from, &q->kopt.to, reply))
         return 0;
-    const char *by = srv_param_value(req, "by");
-    if (!by)
-        return 1;
-    q->by_text = strdup(by);
-    if (!q->by_text) {
-        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
+    if (!srv_param_list(req, "by", INK_KPI_MAX_DIMS, "dimensions", &q->by_text,
+                        q->by_items, &q->kopt.by_count, reply))
         return 0;
-    }
-    size_t n;
-    if (!srv_split_list(q->by_text, q->by_items, INK_KPI_MAX_DIMS, &n)) {
-        srv_reply_error(reply, 400, "bad_parameter",
-                        "by: expected up to %d comma-separated dimensions",
-                        INK_KPI_MAX_DIMS);
-        return 0;
-    }
-    q->kopt.by = (const char *const *)q->by_items;
-    q->kopt.by_count = n;
+    if (q->by_text)
+        q->kopt.by = (const char *const *)q->by_items;
     return 1;
 }
 
 static int parse_windows(const srv_request *req, kpi_query *q, srv_reply *reply)
 {
-    const char *v = srv_param_value(req, "windows");
-    if (!v)
-        return 1;
-    char *text = strdup(v);
-    char *items[SRV_MAX_WINDOWS];
+    char *text, *items[SRV_MAX_WINDOWS];
     size_t n;
     uint64_t days;
-    int ok = 0;
-    if (!text) {
-        srv_reply_error(reply, 500, "out_of_memory", "out of memory");
-        return 0;
-    }
-    if (!srv_split_list(text, items, SRV_MAX_WINDOWS, &n)) {
-        srv_reply_error(reply, 400, "bad_parameter",
-                        "windows: expected up to %d comma-separated day "
-                        "counts",
-                        SRV_MAX_WINDOWS);
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!srv_parse_u64(items[i], &days) || days > 36500) {
-            srv_reply_error(reply, 400, "bad_parameter",
-                            "windows: expected days from 0 to 36500, got "
-                            "\"%s\"",
-                            items[i]);
-            goto done;
+    int ok = srv_param_list(req, "windows", SRV_MAX_WINDOWS, "day counts",
+                            &text, items, &n, reply);
+    for (size_t i = 0; ok && i < n; i++) {
+        if (cli_parse_u64(items[i], &days) && days <= 36500) {
+            q->kopt.windows[i] = (int32_t)days;
+            continue;
         }
-        q->kopt.windows[i] = (int32_t)days;
+        srv_reply_error(reply, 400, "bad_parameter",
+                        "windows: expected days from 0 to 36500, got \"%s\"",
+                        items[i]);
+        ok = 0;
     }
-    q->kopt.window_count = n;
-    ok = 1;
-done:
+    if (ok && n) /* absent: the default windows */
+        q->kopt.window_count = n;
     free(text);
     return ok;
 }
@@ -154,13 +127,13 @@ void srv_handle_curves(const srv_context *ctx, const srv_request *req,
         q.kopt.by_count = 1;
     }
     if ((v = srv_param_value(req, "step")) &&
-        (!srv_parse_u64(v, &step) || step < 1 || step > 3650)) {
+        (!cli_parse_u64(v, &step) || step < 1 || step > 3650)) {
         srv_reply_error(reply, 400, "bad_parameter",
                         "step: expected days from 1 to 3650, got \"%s\"", v);
         goto done;
     }
     if ((v = srv_param_value(req, "max")) &&
-        (!srv_parse_u64(v, &max) || max > 36500)) {
+        (!cli_parse_u64(v, &max) || max > 36500)) {
         srv_reply_error(reply, 400, "bad_parameter",
                         "max: expected days from 0 to 36500, got \"%s\"", v);
         goto done;

@@ -68,7 +68,7 @@ void srv_handle_worklist(const srv_context *ctx, const srv_request *req,
     const char *v;
     uint64_t n;
     if ((v = srv_param_value(req, "capacity")) &&
-        (!srv_parse_u64(v, &n) || n < 1 || n > 100000000)) {
+        (!cli_parse_u64(v, &n) || n < 1 || n > 100000000)) {
         srv_reply_error(reply, 400, "bad_parameter",
                         "capacity: expected a number from 1 to 100000000, "
                         "got \"%s\"",
@@ -122,7 +122,7 @@ void srv_handle_contact_plan(const srv_context *ctx, const srv_request *req,
         !parse_prior(req, &popt.prior_strength, reply))
         return;
     if ((v = srv_param_value(req, "limit")) &&
-        (!srv_parse_u64(v, &limit) || limit < 1)) {
+        (!cli_parse_u64(v, &limit) || limit < 1)) {
         srv_reply_error(reply, 400, "bad_parameter",
                         "limit: expected a number from 1, got \"%s\"", v);
         return;

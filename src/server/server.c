@@ -174,17 +174,23 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
     }
 }
 
-/* Appends upload data to the body, up to SRV_BODY_MAX; past it the rest
- * is read and dropped, and the request answered 413. */
+/* The body will not be kept: the rest is read and dropped, and the
+ * request answered 413. */
+static void drop_body(request_state *rs)
+{
+    rs->too_large = 1;
+    free(rs->body);
+    rs->body = NULL;
+    rs->len = rs->cap = 0;
+}
+
+/* Appends upload data to the body, up to SRV_BODY_MAX. */
 static void keep_body(request_state *rs, const char *data, size_t n)
 {
     if (rs->too_large || n == 0)
         return;
     if (rs->len + n > SRV_BODY_MAX) {
-        rs->too_large = 1;
-        free(rs->body);
-        rs->body = NULL;
-        rs->len = rs->cap = 0;
+        drop_body(rs);
         return;
     }
     if (rs->len + n > rs->cap) {
@@ -193,10 +199,7 @@ static void keep_body(request_state *rs, const char *data, size_t n)
             cap *= 2;
         char *p = realloc(rs->body, cap);
         if (!p) {
-            rs->too_large = 1; /* answered as 413: it did not fit */
-            free(rs->body);
-            rs->body = NULL;
-            rs->len = rs->cap = 0;
+            drop_body(rs); /* answered as 413: it did not fit */
             return;
         }
         rs->body = p;

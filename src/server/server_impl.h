@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "../cli/cli_parse.h" /* cli_parse_u64, cli_split_list */
 #include "server.h"
 
 /* Hard limits on what a client may send (answered with 414 or 400). */
@@ -186,17 +187,18 @@ int srv_params_check(const srv_request *req, const char *const *allowed,
 /* The value of key, NULL when absent or empty ("?by=&as_of=" is how forms
  * send fields left blank). */
 const char *srv_param_value(const srv_request *req, const char *key);
-/* Strict whole-string decimal; 0 on junk, signs, spaces or overflow. */
-int srv_parse_u64(const char *s, uint64_t *out);
 /* key as YYYY-MM-DD into *out (absent: *out as it was). */
 int srv_param_date(const srv_request *req, const char *key, int32_t *out,
                    srv_reply *reply);
 /* from and to: both or neither, from on or before to. */
 int srv_param_period(const srv_request *req, int32_t *from, int32_t *to,
                      srv_reply *reply);
-/* Splits a comma list in place into at most max items; 0 on an empty item
- * or too many. */
-int srv_split_list(char *s, char **items, size_t max, size_t *count);
+/* key as a comma list of at most max items, named what in the message
+ * ("by: expected up to 4 comma-separated dimensions"): the items point
+ * into *text, a copy the caller frees. Absent: *text NULL, *count 0. */
+int srv_param_list(const srv_request *req, const char *key, size_t max,
+                   const char *what, char **text, char **items, size_t *count,
+                   srv_reply *reply);
 /* 1 when the answer to req was kept (reply filled); otherwise *key is the
  * request's cache key (or NULL) for srv_keep_answer. */
 int srv_cached_answer(const srv_context *ctx, const srv_request *req,

@@ -5,12 +5,7 @@
 set -uo pipefail
 ink=$1
 data=$2/data
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+. "$2/lib/suite.sh"
 # expect STATUS STDERR_SUBSTRING -- ARGS...
 expect() {
     local want=$1 msg=$2
@@ -148,5 +143,4 @@ echo old >"$tmp/r.html"
 expect 0 "" -- report "$small" -o "$tmp/r.html"
 grep -q "<!doctype html>" "$tmp/r.html" && ok || fail "the old file was not replaced"
 
-echo "report: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish report

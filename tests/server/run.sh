@@ -118,6 +118,13 @@ error "bad window" 400 bad_parameter 'windows: expected days from 0 to 36500, go
     "/api/v1/kpi?windows=30,x"
 error "too many dims" 400 bad_parameter "by: expected up to 8 comma-separated dimensions" \
     "/api/v1/kpi?by=a,b,c,d,e,f,g,h,i"
+# 65 windows, one more than inkasso kpi --windows takes (64); an empty item
+error "too many windows" 400 bad_parameter "windows: expected up to 64 comma-separated day counts" \
+    "/api/v1/kpi?windows=$(seq -s, 1 65)"
+error "empty window" 400 bad_parameter "windows: expected up to 64 comma-separated day counts" \
+    "/api/v1/kpi?windows=30,,60"
+error "attribution empty by item" 400 bad_parameter "by: expected up to 4 comma-separated dimensions" \
+    "/api/v1/attribution?by=segment,"
 error "unknown parameter" 400 bad_parameter 'unknown parameter \"colour\": expected by, as_of, from, to or windows' \
     "/api/v1/kpi?colour=red"
 error "parameter twice" 400 bad_parameter 'parameter \"by\" given twice' \
