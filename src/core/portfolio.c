@@ -34,17 +34,25 @@ int ink__bind_cases(ink_cases *cs, const ink__table *t,
     cs->closed_on = DATA(t, CASE_CLOSED, int32_t);
     cs->close_reason = DATA(t, CASE_REASON, uint8_t);
     cs->line = DATA(t, CASE_LINE, uint32_t);
-    cs->extra_count = t->ncols - CASE_NCOLS;
-    /* Bound again after an ingest: the old views go. */
-    free(*extras);
-    *extras = NULL;
-    if (cs->extra_count) {
-        *extras = calloc(cs->extra_count, sizeof **extras);
-        if (!*extras)
-            return 0;
-        for (size_t x = 0; x < cs->extra_count; x++)
-            (*extras)[x] = ink__text_view(t, CASE_NCOLS + x);
+    /* Bound again after an ingest, with the same columns: the array of
+     * the extras' views is kept, so that binding again cannot fail. When
+     * a new one cannot be had, the views have no extras rather than old
+     * ones over freed columns. */
+    size_t extra_count = t->ncols - CASE_NCOLS;
+    if (extra_count != cs->extra_count || (extra_count && !*extras)) {
+        free(*extras);
+        *extras = NULL;
+        cs->extras = NULL;
+        cs->extra_count = 0;
+        if (extra_count) {
+            *extras = calloc(extra_count, sizeof **extras);
+            if (!*extras)
+                return 0;
+        }
     }
+    cs->extra_count = extra_count;
+    for (size_t x = 0; x < extra_count; x++)
+        (*extras)[x] = ink__text_view(t, CASE_NCOLS + x);
     cs->extras = *extras;
     return 1;
 }
@@ -146,19 +154,32 @@ void ink_portfolio_free(ink_portfolio *p)
     free(p);
 }
 
+/* What note_room found: room for the notes, no need of them (p does
+ * not track changes case by case, from now on perhaps), or no memory. */
+enum { NOTE_ROOM, NOTE_UNTRACKED, NOTE_NOMEM };
+
+/* Room for count notes after the len in *notes (of size bytes each),
+ * unless tracking stops: past an eighth of the cases a rebuild is as
+ * cheap as the list. */
+static int note_room(ink_portfolio *p, void **notes, size_t *cap, size_t len,
+                     size_t count, size_t size)
+{
+    if (p->changed_all)
+        return NOTE_UNTRACKED;
+    if (len + count > p->cases.count / 8 + 64) {
+        ink__portfolio_all_changed(p);
+        return NOTE_UNTRACKED;
+    }
+    return ink__reserve(notes, cap, len + count, size) ? NOTE_ROOM : NOTE_NOMEM;
+}
+
 int ink__portfolio_cases_changed(ink_portfolio *p, const uint32_t *cases,
                                  size_t count)
 {
-    if (p->changed_all)
-        return 1;
-    /* Past an eighth of the cases a rebuild is as cheap as the list. */
-    if (p->changed_len + count > p->cases.count / 8 + 64) {
-        ink__portfolio_all_changed(p);
-        return 1;
-    }
-    if (!ink__reserve((void **)&p->changed_cases, &p->changed_cap,
-                      p->changed_len + count, sizeof *p->changed_cases))
-        return 0;
+    int room = note_room(p, (void **)&p->changed_cases, &p->changed_cap,
+                         p->changed_len, count, sizeof *p->changed_cases);
+    if (room != NOTE_ROOM)
+        return room == NOTE_UNTRACKED;
     memcpy(p->changed_cases + p->changed_len, cases, count * sizeof *cases);
     p->changed_len += count;
     return 1;
@@ -176,15 +197,10 @@ int ink__portfolio_contacts_added(ink_portfolio *p, const uint32_t *case_of,
                                   const int32_t *date, const uint8_t *direction,
                                   const uint8_t *automated, size_t count)
 {
-    if (p->changed_all)
-        return 1;
-    if (p->contacts_len + count > p->cases.count / 8 + 64) {
-        ink__portfolio_all_changed(p);
-        return 1;
-    }
-    if (!ink__reserve((void **)&p->added_contacts, &p->contacts_cap,
-                      p->contacts_len + count, sizeof *p->added_contacts))
-        return 0;
+    int room = note_room(p, (void **)&p->added_contacts, &p->contacts_cap,
+                         p->contacts_len, count, sizeof *p->added_contacts);
+    if (room != NOTE_ROOM)
+        return room == NOTE_UNTRACKED;
     for (size_t i = 0; i < count; i++)
         p->added_contacts[p->contacts_len + i] = (ink__contact_note){
             case_of[i], date[i], direction[i] == INK_DIRECTION_OUT,
@@ -197,15 +213,10 @@ int ink__portfolio_payments_added(ink_portfolio *p, const uint32_t *case_of,
                                   const int32_t *paid_on, const int64_t *amount,
                                   size_t count)
 {
-    if (p->changed_all)
-        return 1;
-    if (p->added_len + count > p->cases.count / 8 + 64) {
-        ink__portfolio_all_changed(p);
-        return 1;
-    }
-    if (!ink__reserve((void **)&p->added_payments, &p->added_cap,
-                      p->added_len + count, sizeof *p->added_payments))
-        return 0;
+    int room = note_room(p, (void **)&p->added_payments, &p->added_cap,
+                         p->added_len, count, sizeof *p->added_payments);
+    if (room != NOTE_ROOM)
+        return room == NOTE_UNTRACKED;
     for (size_t i = 0; i < count; i++)
         p->added_payments[p->added_len + i] =
             (ink__payment_note){case_of[i], paid_on[i], amount[i]};

@@ -586,6 +586,14 @@ static void write_truth(gen_run *run, out_file *f, uint64_t case_no,
 
 /* ---- The latent truth file ------------------------------------------ */
 
+/* A count of 1/10000 with all 4 decimals ("0.0500"). */
+static char *put_scaled4(char *p, uint64_t scaled)
+{
+    p = put_uint(p, scaled / 10000, 1);
+    *p++ = '.';
+    return put_uint(p, scaled % 10000, 4);
+}
+
 /* A double with 4 decimals (the values are far below 1e15). */
 static char *put_fixed4(char *p, double v)
 {
@@ -593,19 +601,13 @@ static char *put_fixed4(char *p, double v)
         *p++ = '-';
         v = -v;
     }
-    const uint64_t scaled = (uint64_t)(v * 10000.0 + 0.5);
-    p = put_uint(p, scaled / 10000, 1);
-    *p++ = '.';
-    return put_uint(p, scaled % 10000, 4);
+    return put_scaled4(p, (uint64_t)(v * 10000.0 + 0.5));
 }
 
 /* A share k / n with 4 decimals, exact rounding in integers. */
 static char *put_share(char *p, uint32_t k, uint32_t n)
 {
-    const uint64_t scaled = ((uint64_t)k * 20000 + n) / (2 * (uint64_t)n);
-    p = put_uint(p, scaled / 10000, 1);
-    *p++ = '.';
-    return put_uint(p, scaled % 10000, 4);
+    return put_scaled4(p, ((uint64_t)k * 20000 + n) / (2 * (uint64_t)n));
 }
 
 /*
@@ -858,12 +860,9 @@ static ink_status generate(gen_run *run, out_file *files,
     for (int32_t d = 0; d < n_days; d++) {
         for (uint64_t k = 0; k < per_day[d]; k++, index++) {
             ink__gen_latent latent;
-            if (opt->truth_cases_path)
-                ink__gen_case_make_latent(&run->world, index,
-                                          run->first_day + d, c, &latent, draws,
-                                          scratch);
-            else
-                ink__gen_case_make(&run->world, index, run->first_day + d, c);
+            ink__gen_case_make_latent(&run->world, index, run->first_day + d, c,
+                                      opt->truth_cases_path ? &latent : NULL,
+                                      draws, scratch);
             write_case(run, &files[F_CASES], index + 1, c);
             write_payments(run, &files[F_PAYMENTS], index + 1, c);
             write_contacts(run, &files[F_CONTACTS], index + 1, c);

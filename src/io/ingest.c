@@ -437,7 +437,7 @@ static int update_case(ink__table *t, const ink__table *bt, size_t i,
  * rows yet. */
 static int grow_offsets(uint32_t **offset, size_t old_cases, size_t cases)
 {
-    uint32_t *o = realloc(*offset, (cases + 1) * sizeof *o);
+    uint32_t *o = ink__realloc_array(*offset, cases + 1, sizeof *o);
     if (!o)
         return 0;
     for (size_t c = old_cases + 1; c <= cases; c++)
@@ -464,11 +464,8 @@ static ink_status apply_cases_in(ink_portfolio *p, ink_batch *b, ink_error *err)
     p->case_batches++;
     for (size_t i = 0; i < bt->rows; i++) {
         keep[i] = b->target[i] == UINT32_MAX;
-        if (!keep[i] && !ink__portfolio_cases_changed(p, &b->target[i], 1)) {
-            free(keep);
-            return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-        }
-        if (!keep[i] && !update_case(t, bt, i, b->target[i])) {
+        if (!keep[i] && (!ink__portfolio_cases_changed(p, &b->target[i], 1) ||
+                         !update_case(t, bt, i, b->target[i]))) {
             free(keep);
             return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
         }
@@ -482,16 +479,12 @@ static ink_status apply_cases_in(ink_portfolio *p, ink_batch *b, ink_error *err)
     if (ok)
         memset(bt, 0, sizeof *bt); /* its rows are the portfolio's now */
     ok = ok && ink__dict_rehash(t->cols[CASE_ID].dict) &&
-         ink__dict_build_index(t->cols[CASE_ID].dict, 1, NULL);
-    /* Views follow the tables whatever happened: columns may have moved. */
-    ok = ink__portfolio_bind(p) && ok;
-    /* An update may move a closed_on back: look at every row again. */
-    if (ok)
-        p->latest_date = ink__latest_date(p);
-    if (!ok) {
-        ink__portfolio_all_changed(p);
+         ink__dict_build_index(t->cols[CASE_ID].dict, 1, NULL) &&
+         ink__portfolio_bind(p);
+    if (!ok)
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-    }
+    /* An update may move a closed_on back: look at every row again. */
+    p->latest_date = ink__latest_date(p);
     return INK_OK;
 }
 

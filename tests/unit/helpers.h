@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "inkasso/inkasso.h"
 
@@ -28,6 +29,19 @@ static inline char *test_slurp(const char *path, size_t *len)
     if (len)
         *len = n >= 0 ? (size_t)n : 0;
     return buf;
+}
+
+/* Removes the portfolio files ink_file_name names from dir, then dir
+ * (it must hold nothing else to go). */
+static inline void test_remove_portfolio(const char *dir)
+{
+    for (int k = 0; k < INK_FILE_COUNT; k++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir,
+                 ink_file_name((ink_file_kind)k));
+        remove(path);
+    }
+    rmdir(dir);
 }
 
 /* The KPI report of p for opt as JSON text (caller frees), NULL when it

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "inkasso/inkasso.h"
 
 void *__real_malloc(size_t size);
@@ -148,7 +149,6 @@ static void torture(const char *dir, int lenient, const char *rejects,
            dir, lenient, threads, total);
 }
 
-/* Ingest: load, check a batch of each kind, apply it. */
 /* Reads every row a per-case view reaches, as a report would: after a
  * failed apply the views must still point at live memory (ASan and
  * valgrind check), even though p is then only to be freed. */
@@ -164,6 +164,8 @@ static void read_views(const ink_portfolio *p)
             sum += ps->amount[k] + ps->paid_on[k];
         for (uint32_t k = ct->case_offset[i]; k < ct->case_offset[i + 1]; k++)
             sum += ct->date[k] + ct->outcome[k] + ct->channel.codes[k];
+        for (size_t x = 0; x < cs->extra_count; x++)
+            sum += cs->extras[x].codes[i];
     }
     (void)sum;
 }
@@ -189,7 +191,8 @@ static ink_status report_once(const ink_portfolio *p)
     return st;
 }
 
-static ink_status ingest_run(const char *dir)
+/* Ingest: load, check a batch of each kind, apply it (dir: a char). */
+static ink_status ingest_run(const void *dir)
 {
     static const char *const batches[] = {
         "case_id,debtor_id,segment,opened_on,amount,currency,closed_on,"
@@ -225,22 +228,27 @@ static ink_status ingest_run(const char *dir)
     return st;
 }
 
-static void torture_ingest(const char *dir)
+/* Fails allocation 1, 2, ... of run(arg), which succeeds unhindered,
+ * until a run makes fewer allocations than the one to fail; every
+ * failing run must report INK_NOMEM. */
+static void torture_run(const char *what, ink_status (*run)(const void *),
+                        const void *arg)
 {
     fail_at = 0;
     allocations = 0;
-    CHECK_INT(ingest_run(dir), INK_OK);
+    CHECK_INT(run(arg), INK_OK);
     long total = allocations;
+    CHECK(total > 0);
     int wrong = 0;
     for (long k = 1; k <= total; k++) {
         fail_at = k;
         allocations = 0;
-        ink_status st = ingest_run(dir);
+        ink_status st = run(arg);
         wrong += st != INK_NOMEM && !(st == INK_OK && allocations < k);
     }
     fail_at = 0;
     CHECK_INT(wrong, 0);
-    printf("ingest: %ld allocations, each failed once\n", total);
+    printf("%s: %ld allocations, each failed once\n", what, total);
 }
 
 /* The generator under the same torture: a failed allocation fails the
@@ -291,23 +299,18 @@ static void torture_gen(void)
     CHECK_INT(wrong, 0);
     CHECK_INT(left, 0);
     printf("gen: %ld allocations, each failed once\n", total);
-    char path[256];
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        remove(path);
-    }
     remove(truth);
-    rmdir(dir);
+    test_remove_portfolio(dir);
 }
 
 /* Both anomaly methods, made and fed a series with a gap and a jump:
  * every allocation is made by ink_anomaly_new (steps allocate nothing),
  * so a failed one is INK_NOMEM from it, never a crash later. */
-static ink_status anomaly_run(int method)
+static ink_status anomaly_run(const void *method)
 {
     ink_anomaly_options o;
     ink_anomaly_options_init(&o);
-    o.method = method;
+    o.method = *(const int *)method;
     ink_anomaly *d = NULL;
     ink_error err;
     ink_status st = ink_anomaly_new(&o, &d, &err);
@@ -324,21 +327,9 @@ static ink_status anomaly_run(int method)
 static void torture_anomaly(void)
 {
     for (int method = 0; method < 2; method++) {
-        fail_at = 0;
-        allocations = 0;
-        CHECK_INT(anomaly_run(method), INK_OK);
-        long total = allocations;
-        int wrong = 0;
-        for (long k = 1; k <= total; k++) {
-            fail_at = k;
-            allocations = 0;
-            ink_status st = anomaly_run(method);
-            wrong += st != INK_NOMEM && !(st == INK_OK && allocations < k);
-        }
-        fail_at = 0;
-        CHECK_INT(wrong, 0);
-        printf("anomaly method %d: %ld allocations, each failed once\n", method,
-               total);
+        char what[32];
+        snprintf(what, sizeof what, "anomaly method %d", method);
+        torture_run(what, anomaly_run, &method);
     }
 }
 
@@ -359,6 +350,6 @@ int main(void)
     remove(rejects);
     torture_gen();
     torture_anomaly();
-    torture_ingest(valid);
+    torture_run("ingest", ingest_run, valid);
     return check_report("alloc");
 }

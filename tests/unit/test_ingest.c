@@ -454,15 +454,8 @@ static void test_merge_order(void)
     }
     ink_portfolio_free(p);
     ink_portfolio_free(q);
-    for (size_t f = 0; f < 4; f++) {
-        char path[400];
-        snprintf(path, sizeof path, "%s/%s", gen_dir, names[f]);
-        unlink(path);
-        snprintf(path, sizeof path, "%s/%s", both, names[f]);
-        unlink(path);
-    }
-    rmdir(gen_dir);
-    rmdir(both);
+    test_remove_portfolio(gen_dir);
+    test_remove_portfolio(both);
 }
 
 int main(void)
@@ -478,14 +471,7 @@ int main(void)
     test_contacts_and_costs(data);
     test_cases(data);
     test_merge_order();
-    const char *names[] = {"cases.csv", "payments.csv", "contacts.csv",
-                           "costs.csv"};
-    for (size_t i = 0; i < 4; i++) {
-        char path[400];
-        snprintf(path, sizeof path, "%s/%s", appended, names[i]);
-        unlink(path);
-    }
-    rmdir(appended);
+    test_remove_portfolio(appended);
     rmdir(dir);
     return check_report("ingest");
 }
