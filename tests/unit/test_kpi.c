@@ -399,18 +399,6 @@ static void test_threads_and_sums(const ink_portfolio *p)
     }
 }
 
-static void remove_portfolio(const char *dir)
-{
-    const char *names[] = {"cases.csv", "payments.csv", "contacts.csv",
-                           "costs.csv"};
-    for (size_t i = 0; i < 4; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        remove(path);
-    }
-    rmdir(dir);
-}
-
 /* Realization windows against a count written out here from the rows:
  * the windows in any order, a window of 0 days, an earlier as_of (rows
  * after it unseen), with the kept facts and without. */
@@ -537,7 +525,7 @@ static void test_lanes_flush(void)
         free(rows);
         ink_portfolio_free(p);
     }
-    remove_portfolio(dir);
+    test_remove_portfolio(dir);
 }
 
 /* A portfolio without cases: kept facts, a view and a placement window
@@ -591,7 +579,7 @@ static void test_empty_views(void)
         }
         ink_portfolio_free(p);
     }
-    remove_portfolio(dir);
+    test_remove_portfolio(dir);
 }
 
 /* Amounts per currency group add up to the portfolio's, exactly. */
@@ -683,6 +671,6 @@ int main(void)
     }
     test_lanes_flush();
     test_empty_views();
-    remove_portfolio(dir);
+    test_remove_portfolio(dir);
     return check_report("kpi");
 }
