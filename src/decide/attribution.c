@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv_write.h"
 #include "core/json.h"
 #include "core/error.h"
 #include "core/mem.h"
@@ -347,23 +348,6 @@ ink_status ink_attr_write_json(const ink_attr_result *r, FILE *f)
     return ferror(f) ? INK_IO : INK_OK;
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void csv_number(FILE *f, double v)
 {
     if (isfinite(v))
@@ -373,7 +357,7 @@ static void csv_number(FILE *f, double v)
 ink_status ink_attr_write_csv(const ink_attr_result *r, FILE *f)
 {
     for (size_t d = 0; d < r->dim_count; d++) {
-        csv_field(f, r->dims[d]);
+        ink__csv_write_field(f, r->dims[d]);
         fputc(',', f);
     }
     fputs("model,channel,conversions,value,share,removal_effect,std_error,"
@@ -382,11 +366,11 @@ ink_status ink_attr_write_csv(const ink_attr_result *r, FILE *f)
     for (size_t i = 0; i < r->row_count; i++) {
         const ink_attr_row *row = &r->rows[i];
         for (size_t d = 0; d < r->dim_count; d++) {
-            csv_field(f, ink_attr_group_key(r, row->group, d));
+            ink__csv_write_field(f, ink_attr_group_key(r, row->group, d));
             fputc(',', f);
         }
         fprintf(f, "%s,", ink_attr_model_name(row->model));
-        csv_field(f, row->channel);
+        ink__csv_write_field(f, row->channel);
         fputc(',', f);
         csv_number(f, row->conversions);
         fputc(',', f);
@@ -405,7 +389,7 @@ ink_status ink_attr_write_csv(const ink_attr_result *r, FILE *f)
         fputc(',', f);
         csv_number(f, row->value_per_cost);
         fputc(',', f);
-        csv_field(f, r->groups[row->group].currency);
+        ink__csv_write_field(f, r->groups[row->group].currency);
         fputc('\n', f);
     }
     return ferror(f) ? INK_IO : INK_OK;

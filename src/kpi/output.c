@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv_write.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "inkasso/units.h"
@@ -148,23 +149,6 @@ ink_status ink_kpi_write_json(const ink_kpi_report *r, FILE *f)
 /* ------------------------------------------------------------------ */
 /* CSV                                                                 */
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!s)
-        return; /* null is an empty field */
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    putc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            putc('"', f);
-        putc(*s, f);
-    }
-    putc('"', f);
-}
-
 static void csv_number(FILE *f, double v)
 {
     putc(',', f);
@@ -198,13 +182,13 @@ static void csv_row(FILE *f, const ink_kpi_report *r, const char *row,
     fputs(row, f);
     for (size_t d = 0; d < r->dim_count; d++) {
         putc(',', f);
-        csv_field(f, keys ? keys[d] : NULL);
+        ink__csv_write_field(f, keys ? keys[d] : NULL);
     }
     fprintf(f, ",%llu,%llu,%llu", (unsigned long long)v->cases,
             (unsigned long long)v->open_cases,
             (unsigned long long)v->resolved_cases);
     putc(',', f);
-    csv_field(f, v->currency);
+    ink__csv_write_field(f, v->currency);
     putc(',', f);
     if (!v->amounts_null)
         ink__json_write_money(f, v->placed_amount);
@@ -246,7 +230,7 @@ ink_status ink_kpi_write_csv(const ink_kpi_report *r, FILE *f)
     fputs("row", f);
     for (size_t d = 0; d < r->dim_count; d++) {
         putc(',', f);
-        csv_field(f, r->dim_names[d]);
+        ink__csv_write_field(f, r->dim_names[d]);
     }
     fputs(",cases,open_cases,resolved_cases,currency,placed_amount,"
           "collected_amount,recovery_rate",
@@ -263,7 +247,7 @@ ink_status ink_kpi_write_csv(const ink_kpi_report *r, FILE *f)
         fputs(",", f);
         char name[256];
         snprintf(name, sizeof name, "response_rate_%s", channels[c]);
-        csv_field(f, name);
+        ink__csv_write_field(f, name);
     }
     putc('\n', f);
     for (size_t g = 0; g < r->group_count; g++)
@@ -317,7 +301,7 @@ static void curve_rows(FILE *f, const ink_kpi_report *r, const char *row,
         fputs(row, f);
         for (size_t d = 0; d < r->dim_count; d++) {
             putc(',', f);
-            csv_field(f, keys ? keys[d] : NULL);
+            ink__csv_write_field(f, keys ? keys[d] : NULL);
         }
         fprintf(f, ",%d,%llu", (int)r->windows[w],
                 (unsigned long long)v->eligible_cases[w]);
@@ -331,7 +315,7 @@ ink_status ink_kpi_write_curves_csv(const ink_kpi_report *r, FILE *f)
     fputs("row", f);
     for (size_t d = 0; d < r->dim_count; d++) {
         putc(',', f);
-        csv_field(f, r->dim_names[d]);
+        ink__csv_write_field(f, r->dim_names[d]);
     }
     fputs(",day,eligible_cases,realization_rate\n", f);
     for (size_t g = 0; g < r->group_count; g++)

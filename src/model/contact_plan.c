@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv_write.h"
 #include "core/json.h"
 #include "core/error.h"
 #include "inkasso/units.h"
@@ -301,13 +302,14 @@ ink_status ink_contact_plan_write_csv(const ink_contact_plan *plan,
     fputs("case_id,channel,weekday,hours,response_rate,cost\n", out);
     for (size_t i = 0; i < plan->count; i++) {
         const ink_plan_entry *e = &plan->entries[i];
-        ink__csv_field(out, ink_dict_get(cs->ids, e->case_index + 1, NULL));
+        ink__csv_write_field(out,
+                             ink_dict_get(cs->ids, e->case_index + 1, NULL));
         if (!e->channel) {
             fputs(",,,,,\n", out);
             continue;
         }
         fputc(',', out);
-        ink__csv_field(out, e->channel);
+        ink__csv_write_field(out, e->channel);
         if (e->cost != INK_MONEY_NONE)
             ink_format_money(e->cost, money, sizeof money);
         else
@@ -316,22 +318,4 @@ ink_status ink_contact_plan_write_csv(const ink_contact_plan *plan,
                 e->hour_from, e->hour_to, e->response_rate, money);
     }
     return ferror(out) ? INK_IO : INK_OK;
-}
-
-/* A CSV field, quoted when it needs to be (RFC 4180). */
-void ink__csv_field(FILE *f, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
 }

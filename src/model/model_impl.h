@@ -264,7 +264,6 @@ ink_status ink__read_file(const char *path, size_t max, const char *limit,
                           char **out, size_t *size, ink_error *err);
 
 /* Output helpers (contact_plan.c). */
-void ink__csv_field(FILE *f, const char *s);
 const char *ink__weekday_name(int day);
 
 /* Seconds of CLOCK_MONOTONIC and of the process's CPU time. */

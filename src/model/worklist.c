@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv_write.h"
 #include "core/json.h"
 #include "core/error.h"
 #include "core/mem.h"
@@ -383,9 +384,10 @@ ink_status ink_worklist_write_csv(const ink_worklist *wl,
     for (size_t i = 0; i < wl->count; i++) {
         const ink_worklist_entry *e = &wl->entries[i];
         fprintf(out, "%zu,", e->rank);
-        ink__csv_field(out, ink_dict_get(cs->ids, e->case_index + 1, NULL));
+        ink__csv_write_field(out,
+                             ink_dict_get(cs->ids, e->case_index + 1, NULL));
         fputc(',', out);
-        ink__csv_field(out, case_text(&cs->handler, e->case_index));
+        ink__csv_write_field(out, case_text(&cs->handler, e->case_index));
         ink_format_money(e->score.outstanding, a, sizeof a);
         ink_format_money(e->score.expected, b, sizeof b);
         ink_format_money(e->cost, c, sizeof c);
@@ -393,7 +395,7 @@ ink_status ink_worklist_write_csv(const ink_worklist *wl,
                 e->value_per_cost);
         const ink_plan_entry *pl = e->plan;
         if (pl && pl->channel) {
-            ink__csv_field(out, pl->channel);
+            ink__csv_write_field(out, pl->channel);
             fprintf(out, ",%s,%02d-%02d,", ink__weekday_name(pl->weekday),
                     pl->hour_from, pl->hour_to);
         } else {
@@ -405,7 +407,7 @@ ink_status ink_worklist_write_csv(const ink_worklist *wl,
         for (size_t k = 0; k < INK_WORKLIST_REASONS && e->reasons[k][0]; k++)
             n += (size_t)snprintf(reasons + n, sizeof reasons - n, "%s%s",
                                   k ? "; " : "", e->reasons[k]);
-        ink__csv_field(out, reasons);
+        ink__csv_write_field(out, reasons);
         fputc('\n', out);
     }
     return ferror(out) ? INK_IO : INK_OK;
