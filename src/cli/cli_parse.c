@@ -1,5 +1,6 @@
 /* Strict parsing of option and query values (cli_parse.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,19 @@ int cli_parse_u64(const char *s, uint64_t *out)
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+int cli_parse_double(const char *s, double *out)
+{
+    if (!s || !*s)
+        return 0;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
         return 0;
     *out = v;
     return 1;

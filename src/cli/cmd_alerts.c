@@ -235,22 +235,11 @@ int cmd_alerts(int argc, char **argv)
             break;
         case 'b': {
             size_t n = 0;
-            for (char *tok = optarg;;) {
-                char *comma = strchr(tok, ',');
-                if (comma)
-                    *comma = '\0';
-                if (n == INK_ALERTS_MAX_DIMS || !*tok) {
-                    code = cli_usage_error("alerts",
-                                           "--by: expected up to %d "
-                                           "comma-separated dimensions",
-                                           INK_ALERTS_MAX_DIMS);
-                    break;
-                }
-                by_items[n++] = tok;
-                if (!comma)
-                    break;
-                tok = comma + 1;
-            }
+            if (!cli_split_list(optarg, by_items, INK_ALERTS_MAX_DIMS, &n))
+                code = cli_usage_error("alerts",
+                                       "--by: expected up to %d "
+                                       "comma-separated dimensions",
+                                       INK_ALERTS_MAX_DIMS);
             opt.by = (const char *const *)by_items;
             opt.by_count = n;
             break;

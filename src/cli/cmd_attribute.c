@@ -55,16 +55,6 @@ void cmd_attribute_usage(FILE *out)
         out);
 }
 
-static int parse_double(const char *s, double *out)
-{
-    if (!s || !*s)
-        return 0;
-    errno = 0;
-    char *end;
-    *out = strtod(s, &end);
-    return !errno && !*end && isfinite(*out);
-}
-
 static int parse_models(char *arg, unsigned *models)
 {
     *models = 0;
@@ -217,20 +207,11 @@ int cmd_attribute(int argc, char **argv)
             break;
         case 'b': {
             size_t k = 0;
-            for (char *tok = optarg;;) {
-                char *comma = strchr(tok, ',');
-                if (comma)
-                    *comma = '\0';
-                if (k == INK_ATTR_MAX_DIMS || !*tok)
-                    return cli_usage_error("attribute",
-                                           "--by: expected up to %d "
-                                           "comma-separated dimensions",
-                                           INK_ATTR_MAX_DIMS);
-                by_items[k++] = tok;
-                if (!comma)
-                    break;
-                tok = comma + 1;
-            }
+            if (!cli_split_list(optarg, by_items, INK_ATTR_MAX_DIMS, &k))
+                return cli_usage_error("attribute",
+                                       "--by: expected up to %d "
+                                       "comma-separated dimensions",
+                                       INK_ATTR_MAX_DIMS);
             jo.by = (const char *const *)by_items;
             jo.by_count = k;
             break;
@@ -278,7 +259,7 @@ int cmd_attribute(int argc, char **argv)
                                        optarg);
             break;
         case 'h':
-            if (!parse_double(optarg, &x) || !(x > 0))
+            if (!cli_parse_double(optarg, &x) || !(x > 0))
                 return cli_usage_error("attribute",
                                        "--half-life: expected a number above "
                                        "0, got \"%s\"",
@@ -289,8 +270,9 @@ int cmd_attribute(int argc, char **argv)
             char *comma = strchr(optarg, ',');
             if (comma)
                 *comma = '\0';
-            if (!comma || !parse_double(optarg, &x) ||
-                !parse_double(comma + 1, &y) || x < 0 || y < 0 || x + y > 1) {
+            if (!comma || !cli_parse_double(optarg, &x) ||
+                !cli_parse_double(comma + 1, &y) || x < 0 || y < 0 ||
+                x + y > 1) {
                 if (comma)
                     *comma = ',';
                 return cli_usage_error("attribute",

@@ -65,16 +65,6 @@ typedef struct score_args {
     int timings;
 } score_args;
 
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !isfinite(v))
-        return 0;
-    *out = v;
-    return 1;
-}
-
 static int parse_args(const char *sub, int argc, char **argv, score_args *a)
 {
     static const struct option options[] = {
@@ -186,7 +176,7 @@ static int parse_args(const char *sub, int argc, char **argv, score_args *a)
         }
         case 'e':
         case 'l':
-            if (!parse_double(optarg, &d))
+            if (!cli_parse_double(optarg, &d))
                 return cli_usage_error("score",
                                        "%s: expected a number, got \"%s\"",
                                        argv[optind - 1], optarg);

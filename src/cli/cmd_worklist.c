@@ -96,9 +96,8 @@ int cmd_worklist(int argc, char **argv)
             format = optarg;
             break;
         case 'k': {
-            char *end;
-            double k = strtod(optarg, &end);
-            if (end == optarg || *end || !(k >= 0) || k > 1e9)
+            double k;
+            if (!cli_parse_double(optarg, &k) || k < 0 || k > 1e9)
                 return cli_usage_error("worklist",
                                        "--prior-strength: expected a number "
                                        "from 0 to 1e9, got \"%s\"",

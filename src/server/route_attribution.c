@@ -7,14 +7,6 @@
 #include "inkasso/attribution.h"
 #include "server_impl.h"
 
-static int parse_double(const char *s, double *out)
-{
-    errno = 0;
-    char *end;
-    *out = strtod(s, &end);
-    return !errno && end != s && !*end && isfinite(*out);
-}
-
 /* The options of one query; by_items point into by_text. */
 typedef struct attr_query {
     ink_attr_options ao;
@@ -74,7 +66,7 @@ static int parse_query(const srv_request *req, attr_query *q, srv_reply *reply)
         q->jo.lookback = (int32_t)n;
     }
     if ((v = srv_param_value(req, "half_life"))) {
-        if (!parse_double(v, &x) || !(x > 0))
+        if (!cli_parse_double(v, &x) || !(x > 0))
             return bad(reply, "half_life", "a number above 0", v);
         q->ao.half_life = x;
     }
@@ -91,8 +83,8 @@ static int parse_query(const srv_request *req, attr_query *q, srv_reply *reply)
                        "F,L with shares of at least 0 summing to at most 1", v);
         memcpy(first, v, (size_t)(comma - v));
         first[comma - v] = '\0';
-        if (!parse_double(first, &x) || !parse_double(comma + 1, &y) || x < 0 ||
-            y < 0 || x + y > 1)
+        if (!cli_parse_double(first, &x) || !cli_parse_double(comma + 1, &y) ||
+            x < 0 || y < 0 || x + y > 1)
             return bad(reply, "position",
                        "F,L with shares of at least 0 summing to at most 1", v);
         q->ao.position_first = x;

@@ -54,6 +54,14 @@ expect 2 "worklist without model" -- "$bin" worklist "$small"
 contains "$work/err" "worklist needs --model FILE" "worklist without model"
 expect 2 "worklist --by" -- "$bin" worklist "$small" --model m --by region
 contains "$work/err" "--by: expected handler" "worklist --by"
+# --prior-strength: a number from 0 to 1e9, nothing else (a negative, too
+# large, not a number, an underflow).
+for k in -1 2e9 x 1e-400; do
+    expect 2 "worklist --prior-strength $k" -- "$bin" worklist "$small" --model m --prior-strength "$k"
+    contains "$work/err" "--prior-strength: expected a number from 0 to 1e9, got \"$k\"" "worklist --prior-strength $k"
+    expect 2 "contact-plan --prior-strength $k" -- "$bin" contact-plan "$small" --prior-strength "$k"
+    contains "$work/err" "--prior-strength: expected a number from 0 to 1e9, got \"$k\"" "contact-plan --prior-strength $k"
+done
 expect 2 "contact-plan --format" -- "$bin" contact-plan "$small" --format xml
 expect 0 "help score" -- "$bin" help score
 contains "$work/out" "train-table" "help score"
