@@ -462,13 +462,26 @@ static ink_status apply_cases_in(ink_portfolio *p, ink_batch *b, ink_error *err)
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
     p->generation++;
     p->case_batches++;
+    /* The latest date follows the batch's dates, unless an update moves
+     * a date that was the latest (back, perhaps): then every row again. */
+    int32_t latest = p->latest_date;
+    int rescan = 0;
+    const int32_t *opened = DATA(bt, CASE_OPENED, int32_t);
+    const int32_t *closed = DATA(bt, CASE_CLOSED, int32_t);
     for (size_t i = 0; i < bt->rows; i++) {
         keep[i] = b->target[i] == UINT32_MAX;
+        if (!keep[i]) {
+            uint32_t s = b->target[i];
+            rescan |= DATA(t, CASE_OPENED, int32_t)[s] == p->latest_date ||
+                      DATA(t, CASE_CLOSED, int32_t)[s] == p->latest_date;
+        }
         if (!keep[i] && (!ink__portfolio_cases_changed(p, &b->target[i], 1) ||
                          !update_case(t, bt, i, b->target[i]))) {
             free(keep);
             return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
         }
+        latest = opened[i] > latest ? opened[i] : latest;
+        latest = closed[i] > latest ? closed[i] : latest;
     }
     int ok = ink__table_filter(bt, keep);
     free(keep);
@@ -483,8 +496,7 @@ static ink_status apply_cases_in(ink_portfolio *p, ink_batch *b, ink_error *err)
          ink__portfolio_bind(p);
     if (!ok)
         return ink__error_set(err, INK_NOMEM, NULL, "out of memory");
-    /* An update may move a closed_on back: look at every row again. */
-    p->latest_date = ink__latest_date(p);
+    p->latest_date = rescan ? ink__latest_date(p) : latest;
     return INK_OK;
 }
 

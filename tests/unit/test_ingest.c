@@ -307,6 +307,50 @@ static void test_cases(const char *data)
     ink_portfolio_free(p);
 }
 
+/* The default as-of (the latest date) after each case batch: a new case
+ * and a later closing move it forward, an update that moves the latest
+ * closing back, or reopens the case, moves it back. */
+static void test_latest_after_cases(const char *data)
+{
+    ink_portfolio *p = load_valid(data);
+    if (!p)
+        return;
+    static const char *const batches[][2] = {
+        {"C8,D9,B2C,2025-06-01,70,EUR,,", "2025-06-01"},
+        {"C8,D9,B2C,2025-06-01,70,EUR,2025-07-01,paid", "2025-07-01"},
+        {"C8,D9,B2C,2025-06-01,70,EUR,2025-06-15,paid", "2025-06-15"},
+        {"C8,D9,B2C,2025-06-01,70,EUR,,", "2025-06-01"},
+    };
+    const char *by[] = {"currency"};
+    for (size_t k = 0; k < sizeof batches / sizeof batches[0]; k++) {
+        char csv[256];
+        snprintf(csv, sizeof csv,
+                 "case_id,debtor_id,segment,opened_on,amount,currency,"
+                 "closed_on,close_reason\n%s\n",
+                 batches[k][0]);
+        ink_batch *b = NULL;
+        ink_error err;
+        CHECK_INT(
+            ink_batch_check(p, INK_FILE_CASES, csv, strlen(csv), &b, &err),
+            INK_OK);
+        CHECK(b && ink_batch_accepted(b) == 1);
+        if (b)
+            CHECK_INT(ink_portfolio_apply(p, b, &err), INK_OK);
+        ink_batch_free(b);
+        int32_t want = 0;
+        CHECK(ink_parse_date(batches[k][1], 10, &want));
+        ink_kpi_options opt;
+        ink_kpi_options_init(&opt);
+        opt.by = by;
+        opt.by_count = 1;
+        ink_kpi_report *r = NULL;
+        CHECK_INT(ink_kpi_compute(p, &opt, &r, &err), INK_OK);
+        CHECK_INT(r ? ink_kpi_as_of(r) : 0, want);
+        ink_kpi_report_free(r);
+    }
+    ink_portfolio_free(p);
+}
+
 /* Appends text to a growing buffer (NULL stays NULL: checked after). */
 static char *append_text(char *buf, size_t *len, const char *text)
 {
@@ -470,6 +514,7 @@ int main(void)
     test_payments(data);
     test_contacts_and_costs(data);
     test_cases(data);
+    test_latest_after_cases(data);
     test_merge_order();
     test_remove_portfolio(appended);
     rmdir(dir);
