@@ -129,3 +129,10 @@ int cli_parse_threads(const char *command, const char *arg, int *out)
     *out = (int)value;
     return CLI_EXIT_OK;
 }
+
+const char *cli_weekday_abbrev(int weekday)
+{
+    static const char *const days[7] = {"Mon", "Tue", "Wed", "Thu",
+                                        "Fri", "Sat", "Sun"};
+    return weekday >= 0 && weekday < 7 ? days[weekday] : "";
+}

@@ -62,6 +62,8 @@ int cli_parse_date(const char *command, const char *option, const char *s,
 /* Money for people: thousands grouped with ',', at least 2 decimals
  * ("1,249.50", "-3.00", "0.0001"). Returns buf. */
 char *cli_format_amount(int64_t units, char *buf, size_t cap);
+/* "Mon" .. "Sun" for weekday 0 (Monday) .. 6; "" outside. */
+const char *cli_weekday_abbrev(int weekday);
 
 /* The loading phases of p and one more phase, to stderr (--timings). */
 void cli_print_timings(const ink_portfolio *p, double load, const char *what,

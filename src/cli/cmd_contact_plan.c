@@ -117,8 +117,6 @@ int cmd_contact_plan(int argc, char **argv)
     } else if (strcmp(format, "csv") == 0) {
         st = ink_contact_plan_write_csv(plan, p, stdout);
     } else {
-        static const char *const days[7] = {"Mon", "Tue", "Wed", "Thu",
-                                            "Fri", "Sat", "Sun"};
         const ink_cases *cs = ink_portfolio_cases(p);
         char date[INK_DATE_TEXT_MAX];
         ink_format_date(ink_contact_plan_as_of(plan), date, sizeof date);
@@ -135,7 +133,7 @@ int cmd_contact_plan(int argc, char **argv)
                 printf("%-12s %-10s\n", id, "(none)");
             else
                 printf("%-12s %-10s %-4s %02d-%02d %8.1f%%\n", id, e->channel,
-                       days[e->weekday], e->hour_from, e->hour_to,
+                       cli_weekday_abbrev(e->weekday), e->hour_from, e->hour_to,
                        100 * e->response_rate);
         }
     }

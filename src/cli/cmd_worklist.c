@@ -184,8 +184,7 @@ int cmd_worklist(int argc, char **argv)
                 if (e->plan && e->plan->channel)
                     snprintf(contact, sizeof contact, "%s %.3s %02d-%02d",
                              e->plan->channel,
-                             (const char *[]){"Mon", "Tue", "Wed", "Thu", "Fri",
-                                              "Sat", "Sun"}[e->plan->weekday],
+                             cli_weekday_abbrev(e->plan->weekday),
                              e->plan->hour_from, e->plan->hour_to);
                 printf("%5zu %-12.12s %-14.14s %6.3f %12s %10s %8.1f  "
                        "%-22.22s %s%s%s\n",

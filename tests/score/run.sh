@@ -87,6 +87,10 @@ S3,email,Monday,09-12,0.245098,0.01
 S4,sms,Wednesday,18-21,0.754902,0.09
 CSV
 diff -u "$work/want" "$work/out" >&2 || fail "contact-plan csv differs"
+# The table: the same plan, days abbreviated (DERIVATION.md's days).
+expect 0 "contact-plan table" -- "$bin" contact-plan "$small"
+contains "$work/out" "S2           sms        Wed  18-21     75.5%" "contact-plan table S2"
+contains "$work/out" "S3           email      Mon  09-12     24.5%" "contact-plan table S3"
 expect 0 "contact-plan json" -- "$bin" contact-plan "$small" --format json
 contains "$work/out" '"as_of": "2025-03-01"' "contact-plan json"
 contains "$work/out" '{"segment": "B2C", "channel": "phone", "weekday": "Tuesday", "hours": "18-21", "attempts": 1, "responses": 1, "raw_rate": 1.000000, "rate": 0.754902, "segment_rate": 0.750000}' "contact-plan rate cell"
